@@ -1,0 +1,18 @@
+"""Engines: where expressions run. ``connect`` imports a backend only when it is asked for."""
+
+from __future__ import annotations
+
+from medallion.config import Settings
+from medallion.engines.base import Engine
+
+
+def connect(settings: Settings) -> Engine:
+    """The engine named by ``settings.backend``, connected to its warehouse."""
+    if settings.backend == "duckdb":
+        from medallion.engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine(settings.database)
+    raise AssertionError(f"unreachable: Settings validates backend {settings.backend!r}")
+
+
+__all__ = ["Engine", "connect"]

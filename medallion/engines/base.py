@@ -1,0 +1,60 @@
+"""The engine interface: the few primitives the runner needs, whatever runs the SQL."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import ibis.expr.types as ir
+import pyarrow as pa
+
+LAYERS = ("bronze", "silver", "gold")
+META = "meta"  # bookkeeping: the file ledger (and, later, the run log)
+
+
+class Engine(ABC):
+    """A warehouse of layered tables. Transforms never see it: only the runner does."""
+
+    name: str
+    supports_merge: bool = False
+
+    @abstractmethod
+    def table(self, layer: str, name: str) -> ir.Table:
+        """An unbound-feeling handle on a stored table, to build expressions on."""
+
+    @abstractmethod
+    def exists(self, layer: str, name: str) -> bool: ...
+
+    @abstractmethod
+    def list_tables(self, layer: str) -> list[str]: ...
+
+    @abstractmethod
+    def replace(self, layer: str, name: str, expr: ir.Table) -> None:
+        """Materialise ``expr`` as ``layer.name``, replacing any previous version atomically."""
+
+    @abstractmethod
+    def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
+        """Append rows, creating the table on first use and adding columns it lacks (as the
+        type the rows carry); columns the rows lack are null."""
+
+    @abstractmethod
+    def to_arrow(self, expr: ir.Expr) -> pa.Table:
+        """Execute an expression and fetch its (small) result."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def count(self, layer: str, name: str) -> int:
+        return int(self.to_arrow(self.table(layer, name).count().as_table()).column(0)[0].as_py())
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

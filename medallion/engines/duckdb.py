@@ -1,0 +1,86 @@
+"""The DuckDB engine: one database file holds every layer, so any DuckDB client can open it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from medallion.engines.base import LAYERS, META, Engine
+from medallion.errors import ConfigError
+
+
+class DuckDBEngine(Engine):
+    name = "duckdb"
+    supports_merge = True
+
+    def __init__(self, database: Path) -> None:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = ibis.duckdb.connect(str(database))
+        except Exception as exc:  # duckdb raises IOException for a locked or corrupt file
+            raise ConfigError(f"cannot open warehouse {database}: {exc}") from None
+        self.database = database
+        self._in_transaction = False
+        for layer in (*LAYERS, META):
+            self.con.raw_sql(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')
+
+    def table(self, layer: str, name: str) -> ir.Table:
+        return self.con.table(name, database=layer)
+
+    def exists(self, layer: str, name: str) -> bool:
+        return name in self.con.list_tables(database=layer)
+
+    def list_tables(self, layer: str) -> list[str]:
+        return sorted(self.con.list_tables(database=layer))
+
+    def replace(self, layer: str, name: str, expr: ir.Table) -> None:
+        staging = f"_staging_{name}"
+        with self.transaction():
+            self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
+            self.con.create_table(staging, expr, database=layer)
+            self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
+            self.con.raw_sql(f'ALTER TABLE "{layer}"."{staging}" RENAME TO "{name}"')
+
+    def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
+        schema = rows.schema if isinstance(rows, pa.Table) else rows.schema().to_pyarrow()
+        with self.transaction():
+            if not self.exists(layer, name):
+                self.con.create_table(name, schema=ibis.Schema.from_pyarrow(schema), database=layer)
+            have = set(self.table(layer, name).columns)
+            for field in schema:
+                if field.name not in have:
+                    sql_type = ibis.dtype(field.type).copy(nullable=True)
+                    type_sql = self.con.compiler.type_mapper.from_ibis(sql_type).sql("duckdb")
+                    self.con.raw_sql(
+                        f'ALTER TABLE "{layer}"."{name}" ADD COLUMN "{field.name}" {type_sql}'
+                    )
+            self.con.insert(name, rows, database=layer)
+
+    def to_arrow(self, expr: ir.Expr) -> pa.Table:
+        result = self.con.to_pyarrow(expr)
+        return result if isinstance(result, pa.Table) else pa.table({"value": [result]})
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._in_transaction:  # nested: the outer transaction decides
+            yield
+            return
+        self.con.raw_sql("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield
+        except BaseException:
+            self.con.raw_sql("ROLLBACK")
+            raise
+        else:
+            self.con.raw_sql("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    def close(self) -> None:
+        self.con.disconnect()

@@ -1,0 +1,68 @@
+"""gold.dim_customer: one row per CRM customer, enriched with ERP demographics and location."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from medallion.models.gold.members import (
+    UNKNOWN_KEY,
+    UNKNOWN_TEXT,
+    surrogate_keys,
+    with_unknown_member,
+)
+from medallion.models.silver.crm_customers import crm_customer_rows
+from medallion.registry import model
+from schemas.gold import DimCustomer
+
+
+@model(
+    "gold.dim_customer",
+    inputs=[
+        "silver.crm_customers",
+        "silver.erp_customer_demographics",
+        "silver.erp_customer_locations",
+        "gold.dim_location",
+        "bronze.crm_cust_info",
+    ],
+    grain=["customer_key"],
+    contract=DimCustomer,
+)
+def dim_customer(
+    customers: ir.Table,
+    demographics: ir.Table,
+    locations: ir.Table,
+    dim_location: ir.Table,
+    cust_info: ir.Table,
+) -> ir.Table:
+    """CRM customers with ERP birth date, gender fallback and country; keyed by first delivery."""
+    keys = surrogate_keys(crm_customer_rows(cust_info), "customer_id", "customer_key")
+    c = customers
+    demo = demographics.select(
+        "customer_number", erp_gender=demographics.gender, birth_date=demographics.birth_date
+    )
+    loc = locations.select("customer_number", "country")
+    places = dim_location.filter(dim_location.location_key != UNKNOWN_KEY).select(
+        "country", "location_key"
+    )
+    joined = (
+        c.join(keys, "customer_id")
+        .left_join(demo, "customer_number")
+        .left_join(loc, "customer_number")
+        .left_join(places, "country")
+    )
+    dim = joined.select(
+        "customer_key",
+        "customer_id",
+        "customer_number",
+        "first_name",
+        "last_name",
+        # The CRM is the master for gender; the ERP fills in where the CRM does not know.
+        gender=(joined.gender != UNKNOWN_TEXT).ifelse(
+            joined.gender, joined.erp_gender.fill_null(UNKNOWN_TEXT)
+        ),
+        marital_status=joined.marital_status,
+        birth_date=joined.birth_date,
+        create_date=joined.create_date,
+        location_key=joined.location_key.fill_null(UNKNOWN_KEY),
+    )
+    return with_unknown_member(dim, "customer_key")

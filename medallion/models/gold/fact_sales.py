@@ -1,0 +1,43 @@
+"""gold.fact_sales: one row per order line, keyed to the dimensions, with cost and profit."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from medallion import rules
+from medallion.models.gold.members import UNKNOWN_KEY
+from medallion.registry import model
+from schemas.gold import FactSales
+
+
+@model(
+    "gold.fact_sales",
+    inputs=["silver.crm_sales", "gold.dim_product", "gold.dim_customer"],
+    grain=["order_number", "product_key"],
+    contract=FactSales,
+)
+def fact_sales(sales: ir.Table, dim_product: ir.Table, dim_customer: ir.Table) -> ir.Table:
+    """Order lines; a customer or product not (yet) known points to the unknown member -1."""
+    products = dim_product.filter(dim_product.product_key != UNKNOWN_KEY).select(
+        "product_number", "product_key", "cost"
+    )
+    customers = dim_customer.filter(dim_customer.customer_key != UNKNOWN_KEY).select(
+        "customer_id", "customer_key", "location_key"
+    )
+    s = sales.left_join(products, "product_number").left_join(customers, "customer_id")
+    # An unknown product has no cost: cost and profit stay null rather than a guess (SPEC 6).
+    cost_amount = rules.from_cents(rules.to_cents(s.cost) * s.quantity)
+    return s.select(
+        "order_number",
+        product_key=s.product_key.fill_null(UNKNOWN_KEY),
+        customer_key=s.customer_key.fill_null(UNKNOWN_KEY),
+        location_key=s.location_key.fill_null(UNKNOWN_KEY),
+        order_date_key=rules.date_key(s.order_date),
+        ship_date_key=rules.date_key(s.ship_date),
+        due_date_key=rules.date_key(s.due_date),
+        quantity=s.quantity,
+        price=s.price,
+        sales_amount=s.sales_amount,
+        cost_amount=cost_amount,
+        profit=(s.sales_amount - cost_amount).cast(rules.MONEY),
+    )

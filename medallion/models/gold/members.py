@@ -1,0 +1,46 @@
+"""Surrogate keys and unknown members, shared by every dimension."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from medallion import rules
+
+UNKNOWN_KEY = -1
+UNKNOWN_TEXT = "n/a"
+
+
+def surrogate_keys(rows: ir.Table, natural_key: str, key_name: str) -> ir.Table:
+    """``(natural_key, key_name)``: members numbered 1, 2, ... in order of first delivery.
+
+    Derived from append-only bronze rows, a key never changes once assigned: later batches
+    only add members after the existing ones, and a full refresh numbers them identically.
+    """
+    firsts = rules.first_delivered_per_key(rows.filter(rows[natural_key].notnull()), natural_key)
+    return firsts.select(
+        firsts[natural_key], **{key_name: (firsts._first_delivered + 1).cast(dt.int64)}
+    )
+
+
+def with_unknown_member(
+    dimension: ir.Table, key_name: str, *, null_text: tuple[str, ...] = ()
+) -> ir.Table:
+    """The dimension plus its unknown member: key -1, text attributes n/a, all else null.
+
+    ``null_text`` names text columns that are codes, whose unknown value is null, not n/a.
+    """
+    schema = dimension.schema()
+    values = {
+        name: UNKNOWN_KEY
+        if name == key_name
+        else UNKNOWN_TEXT
+        if dtype.is_string() and name not in null_text
+        else None
+        for name, dtype in schema.items()
+    }
+    # From Arrow, not a dict: a dict goes through pandas, which cannot hold a null decimal.
+    unknown = ibis.memtable(pa.Table.from_pylist([values], schema=schema.to_pyarrow()))
+    return dimension.union(unknown)

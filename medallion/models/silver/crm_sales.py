@@ -1,0 +1,94 @@
+"""silver.crm_sales: one row per order line, with sales amount and price made consistent."""
+
+from __future__ import annotations
+
+
+import ibis.expr.types as ir
+
+from medallion import rules
+from medallion.registry import Built, model, rule_counts
+from schemas.silver import CrmSales
+
+COLUMNS = (
+    "order_number",
+    "product_number",
+    "customer_id",
+    "order_date",
+    "ship_date",
+    "due_date",
+    "quantity",
+    "price",
+    "sales_amount",
+    *rules.LINEAGE,
+)
+
+
+def reconcile_sales_and_price(
+    sales: ir.DecimalValue, price: ir.DecimalValue, quantity: ir.IntegerValue
+) -> tuple[ir.DecimalValue, ir.DecimalValue]:
+    """SPEC 2, literally: sales becomes quantity x |price| when it is missing, not positive or
+    inconsistent, but stands when the price is missing; a missing or non-positive price becomes
+    the recorded sales / quantity (rounded to cents, half away from zero)."""
+    expected = rules.from_cents(quantity * rules.to_cents(price.abs()))
+    sales_ok = sales.notnull() & (sales > 0) & (sales == expected)
+    sales_amount = price.isnull().ifelse(sales, sales_ok.ifelse(sales, expected))
+    price_ok = price.notnull() & (price > 0)
+    fixed_price = price_ok.ifelse(price, rules.divide_money(sales, quantity))
+    return sales_amount, fixed_price
+
+
+def crm_sales_rows(sales_details: ir.Table) -> ir.Table:
+    """Every bronze row with its cleaned columns beside the raw ones."""
+    t = sales_details
+    quantity = rules.parse_int(t.sls_quantity)
+    recorded_sales = rules.parse_money(t.sls_sales)
+    recorded_price = rules.parse_money(t.sls_price)
+    sales_amount, price = reconcile_sales_and_price(recorded_sales, recorded_price, quantity)
+    return t.mutate(
+        order_number=rules.clean_text(t.sls_ord_num),
+        product_number=rules.clean_text(t.sls_prd_key),
+        customer_id=rules.parse_int(t.sls_cust_id),
+        order_date=rules.parse_date(t.sls_order_dt),
+        ship_date=rules.parse_date(t.sls_ship_dt),
+        due_date=rules.parse_date(t.sls_due_dt),
+        quantity=quantity,
+        price=price,
+        sales_amount=sales_amount,
+        _recorded_sales=recorded_sales,
+        _recorded_price=recorded_price,
+    )
+
+
+@model(
+    "silver.crm_sales",
+    inputs=["bronze.crm_sales_details"],
+    grain=["order_number", "product_number"],
+    contract=CrmSales,
+)
+def crm_sales(sales_details: ir.Table) -> Built:
+    """CRM order lines, one row per (order_number, product_number); a later delivery wins."""
+    rows = crm_sales_rows(sales_details)
+    keyed = rows.order_number.notnull() & rows.product_number.notnull()
+    valid = rows.filter(keyed)
+    latest = rules.latest_per_key(valid, ["order_number", "product_number"])
+
+    def date_nulled(raw: ir.StringValue, parsed: ir.DateValue) -> ir.BooleanValue:
+        return raw.notnull() & parsed.isnull()
+
+    counts = rule_counts(
+        rows,
+        dropped_blank_key=~keyed,
+        dropped_redelivered_line=keyed,  # minus survivors, below
+        customer_id_nulled=rows.sls_cust_id.notnull() & rows.customer_id.isnull(),
+        order_date_nulled=date_nulled(rows.sls_order_dt, rows.order_date),
+        ship_date_nulled=date_nulled(rows.sls_ship_dt, rows.ship_date),
+        due_date_nulled=date_nulled(rows.sls_due_dt, rows.due_date),
+        quantity_nulled=rows.sls_quantity.notnull() & rows.quantity.isnull(),
+        sales_amount_recomputed=rules.changed(rows.sales_amount, rows._recorded_sales),
+        price_derived=rules.changed(rows.price, rows._recorded_price),
+    )
+    counts = counts.mutate(
+        dropped_redelivered_line=counts.dropped_redelivered_line - latest.count().as_scalar()
+    )
+    return Built(latest.select(*COLUMNS), counts)
+

@@ -1,0 +1,54 @@
+"""silver.erp_customer_demographics: birth date and gender per ERP customer number."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import ibis.expr.types as ir
+
+from medallion import rules
+from medallion.registry import Built, model, rule_counts
+from schemas.silver import ErpCustomerDemographics
+
+GENDER = {"F": "Female", "FEMALE": "Female", "M": "Male", "MALE": "Male"}
+COLUMNS = ("customer_number", "birth_date", "gender", *rules.LINEAGE)
+
+
+def erp_customer_number(cid: ir.StringValue) -> ir.StringValue:
+    """The CRM customer number: the ERP id without a leading NAS (any case)."""
+    return rules.clean_text(rules.trim(cid).re_replace(r"^[Nn][Aa][Ss]", ""))
+
+
+@model(
+    "silver.erp_customer_demographics",
+    inputs=["bronze.erp_cust_az12"],
+    grain=["customer_number"],
+    contract=ErpCustomerDemographics,
+)
+def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
+    """ERP birth date and gender, one row per customer number; a later delivery wins."""
+    t = cust_az12
+    parsed_birth = rules.parse_date(t.bdate)
+    rows = t.mutate(
+        customer_number=erp_customer_number(t.cid),
+        # A birth date after the as-of date is a data-entry error, not a customer yet to be born.
+        birth_date=(parsed_birth > ibis.literal(as_of)).ifelse(ibis.null("date"), parsed_birth),
+        gender=rules.map_code(t.gen, GENDER),
+        _parsed_birth=parsed_birth,
+    )
+    valid = rows.filter(rows.customer_number.notnull())
+    latest = rules.latest_per_key(valid, ["customer_number"])
+    counts = rule_counts(
+        rows,
+        dropped_blank_id=rows.customer_number.isnull(),
+        dropped_older_delivery=rows.customer_number.notnull(),
+        nas_prefix_removed=rules.trim(rows.cid).upper().startswith("NAS"),
+        birth_date_nulled_invalid=rows.bdate.notnull() & rows._parsed_birth.isnull(),
+        birth_date_nulled_future=rows._parsed_birth > ibis.literal(as_of),
+        gender_to_na=rows.gender == "n/a",
+    )
+    counts = counts.mutate(
+        dropped_older_delivery=counts.dropped_older_delivery - latest.count().as_scalar()
+    )
+    return Built(latest.select(*COLUMNS), counts)

@@ -1,0 +1,47 @@
+"""silver.erp_customer_locations: the country of each ERP customer number."""
+
+from __future__ import annotations
+
+import ibis.expr.types as ir
+
+from medallion import rules
+from medallion.countries import country_name
+from medallion.registry import Built, model, rule_counts
+from schemas.silver import ErpCustomerLocations
+
+COLUMNS = ("customer_number", "country", *rules.LINEAGE)
+
+
+def erp_location_rows(loc_a101: ir.Table) -> ir.Table:
+    """Every bronze row with its cleaned columns beside the raw ones."""
+    t = loc_a101
+    return t.mutate(
+        customer_number=rules.clean_text(t.cid.replace("-", "")),
+        country=country_name(t.cntry),
+    )
+
+
+@model(
+    "silver.erp_customer_locations",
+    inputs=["bronze.erp_loc_a101"],
+    grain=["customer_number"],
+    contract=ErpCustomerLocations,
+)
+def erp_customer_locations(loc_a101: ir.Table) -> Built:
+    """ERP customer countries, one row per customer number; a later delivery wins."""
+    rows = erp_location_rows(loc_a101)
+    valid = rows.filter(rows.customer_number.notnull())
+    latest = rules.latest_per_key(valid, ["customer_number"])
+    counts = rule_counts(
+        rows,
+        dropped_blank_id=rows.customer_number.isnull(),
+        dropped_older_delivery=rows.customer_number.notnull(),
+        dash_removed=rows.cid.contains("-"),
+        country_alias_resolved=rules.changed(rows.country, rules.trim(rows.cntry))
+        & rules.clean_text(rows.cntry).notnull(),
+        blank_country_to_na=rules.clean_text(rows.cntry).isnull(),
+    )
+    counts = counts.mutate(
+        dropped_older_delivery=counts.dropped_older_delivery - latest.count().as_scalar()
+    )
+    return Built(latest.select(*COLUMNS), counts)

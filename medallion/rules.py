@@ -1,0 +1,151 @@
+"""Cleaning rules shared by many models: trimming, codes, integers, money and dates.
+
+Each rule is a pure function from Ibis values to Ibis values. They avoid backend quirks on
+purpose (Ibis' ``strip`` leaves CR on DuckDB and Spark's ``trim`` only removes spaces; DuckDB's
+``strptime`` raises on impossible dates; decimal division is a double on DuckDB), so that every
+engine computes the same value to the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+MONEY = dt.Decimal(18, 2)
+# Wide enough for any sum of money over billions of lines.
+_CENTS = dt.int64
+
+LINEAGE = ("_batch_id", "_source_file", "_source_row")
+
+_WHITESPACE = r"^[ \t\r\n]+|[ \t\r\n]+$"
+_INTEGER = r"^[+-]?[0-9]{1,18}$"
+_NUMBER = r"^[+-]?([0-9]{1,16}(\.[0-9]*)?|\.[0-9]+)$"
+_DATE = r"^[0-9]{4}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})$"
+
+
+def trim(value: ir.StringValue) -> ir.StringValue:
+    """Remove spaces, tabs, CR and LF at both ends (SPEC 6), the same on every engine."""
+    return value.re_replace(_WHITESPACE, "")
+
+
+def clean_text(value: ir.StringValue) -> ir.StringValue:
+    """Trimmed text, with blank (null, empty, whitespace only) as null."""
+    trimmed = trim(value)
+    return (trimmed == "").ifelse(ibis.null(dt.string), trimmed)
+
+
+def changed(clean: ir.Value, raw: ir.Value) -> ir.BooleanValue:
+    """Whether a rule altered a value (null-safe), for the rule counts."""
+    return ~clean.identical_to(raw)
+
+
+def is_blank(value: ir.StringValue) -> ir.BooleanValue:
+    return clean_text(value).isnull()
+
+
+def code(value: ir.StringValue) -> ir.StringValue:
+    """A code as compared: trimmed and upper-cased."""
+    return trim(value).upper()
+
+
+def map_code(
+    value: ir.StringValue, mapping: Mapping[str, str], default: str = "n/a"
+) -> ir.StringValue:
+    """Map a code (compared trimmed, case-insensitively) to its label; anything else -> default."""
+    return code(value).cases(*((k.upper(), v) for k, v in mapping.items()), else_=default)
+
+
+def parse_int(value: ir.StringValue) -> ir.IntegerValue:
+    """A plain digit string (optional sign) as an integer; anything else (1.5, 1e3, text) null."""
+    text = trim(value)
+    valid = text.re_search(_INTEGER)
+    return valid.ifelse(text, ibis.null(dt.string)).cast(dt.int64)
+
+
+def parse_money(value: ir.StringValue) -> ir.DecimalValue:
+    """A decimal number as exact money (two places); blanks and non-numbers null."""
+    text = trim(value)
+    valid = text.re_search(_NUMBER)
+    return valid.ifelse(text, ibis.null(dt.string)).cast(MONEY)
+
+
+def to_cents(money: ir.DecimalValue) -> ir.IntegerValue:
+    """Money as integer cents, so that arithmetic stays exact on every engine."""
+    return (money * 100).cast(_CENTS)
+
+
+def from_cents(cents: ir.IntegerValue) -> ir.DecimalValue:
+    # Multiplying by a decimal literal keeps the value exact (division would be a double).
+    return (cents.cast(MONEY) * ibis.literal(Decimal("0.01"), MONEY)).cast(MONEY)
+
+
+def divide_money(amount: ir.DecimalValue, count: ir.IntegerValue) -> ir.DecimalValue:
+    """amount / count rounded to cents, half away from zero (SPEC 6); null when count is 0.
+
+    Integer arithmetic on cents: floor division of values below 2**53 is exact on every engine,
+    whereas decimal division is a double on DuckDB.
+    """
+    cents = to_cents(amount)
+    magnitude = (cents.abs() * 2 + count.abs()) // (count.abs() * 2)
+    signed = ((cents < 0) != (count < 0)).ifelse(-magnitude, magnitude)
+    return (count == 0).ifelse(ibis.null(MONEY), from_cents(signed))
+
+
+def parse_date(value: ir.Value) -> ir.DateValue:
+    """YYYY-MM-DD, YYYYMMDD (text or integer) or YYYY/MM/DD, zero-padded and a real calendar
+    day; anything else (0, blanks, 2013-1-5, 20130230) is null. Never raises."""
+    text = trim(value.cast(dt.string))
+    digits = text.re_search(_DATE).ifelse(text.re_replace(r"[-/]", ""), ibis.null(dt.string))
+    year = digits.substr(0, 4).cast(dt.int32)
+    month = digits.substr(4, 2).cast(dt.int32)
+    day = digits.substr(6, 2).cast(dt.int32)
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    month_days = (
+        ibis.cases(
+            (month == 2, leap.ifelse(29, 28)),
+            (month.isin([4, 6, 9, 11]), 30),
+            else_=31,
+        )
+    )
+    valid = (year >= 1) & month.between(1, 12) & (day >= 1) & (day <= month_days)
+    valid = valid.fill_null(False)
+    # Impossible parts are replaced before make_date so that no engine ever raises on them.
+    safe = ibis.date(valid.ifelse(year, 2000), valid.ifelse(month, 1), valid.ifelse(day, 1))
+    return valid.ifelse(safe, ibis.null(dt.date))
+
+
+def date_key(date: ir.DateValue) -> ir.IntegerValue:
+    """YYYYMMDD as an integer, null for an unknown date."""
+    return (date.year() * 10000 + date.month() * 100 + date.day()).cast(dt.int32)
+
+
+def delivery_order(table: ir.Table) -> list[ir.Value]:
+    """SPEC 6's order of delivery (batch, then file path, then line), latest first."""
+    return [ibis.desc(table._batch_id), ibis.desc(table._source_file), ibis.desc(table._source_row)]
+
+
+def latest_per_key(
+    table: ir.Table, keys: Sequence[str], order_by: Sequence[ir.Value] = ()
+) -> ir.Table:
+    """One row per key: the first by ``order_by`` (most preferred first), then the latest
+    delivered, so that ties always resolve the same way on every engine."""
+    window = ibis.window(group_by=list(keys), order_by=[*order_by, *delivery_order(table)])
+    ranked = table.mutate(_rank=ibis.row_number().over(window))
+    return ranked.filter(ranked._rank == 0).drop("_rank")
+
+
+def first_delivered_per_key(table: ir.Table, key: str) -> ir.Table:
+    """For each key, the ordinal of its first delivery (0 = earliest). Surrogate keys are
+    derived from this, so they never change as later batches arrive: bronze is append-only."""
+    window = ibis.window(
+        group_by=[table[key]],
+        order_by=[table._batch_id, table._source_file, table._source_row],
+    )
+    firsts = table.mutate(_rank=ibis.row_number().over(window))
+    firsts = firsts.filter(firsts._rank == 0)
+    order = ibis.window(order_by=[firsts._batch_id, firsts._source_file, firsts._source_row])
+    return firsts.select(firsts[key], _first_delivered=ibis.row_number().over(order))
