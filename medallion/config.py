@@ -63,7 +63,8 @@ class Settings:
         """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF."""
         return cls(
             landing=landing or _env_path("MEDALLION_LANDING", None),
-            warehouse=warehouse or _env_path("MEDALLION_WAREHOUSE", DEFAULT_WAREHOUSE)
+            warehouse=warehouse
+            or _env_path("MEDALLION_WAREHOUSE", DEFAULT_WAREHOUSE)
             or DEFAULT_WAREHOUSE,
             backend=backend or os.environ.get("MEDALLION_BACKEND", "duckdb"),
             as_of=parse_as_of(as_of if as_of is not None else os.environ.get("MEDALLION_AS_OF")),

@@ -98,9 +98,7 @@ def model(
 
 def source(name: str, *, description: str, grain: Iterable[str] = ()) -> ModelSpec:
     """Register a bronze table, filled by ingestion rather than a transform."""
-    return register(
-        ModelSpec(name, (), AppendNewFiles(), tuple(grain), description, contract=None)
-    )
+    return register(ModelSpec(name, (), AppendNewFiles(), tuple(grain), description, contract=None))
 
 
 def load_models() -> dict[str, ModelSpec]:
@@ -117,9 +115,7 @@ def run_order(specs: dict[str, ModelSpec]) -> list[str]:
     sorter.prepare()
     order: list[str] = []
     while sorter.is_active():
-        ready = sorted(
-            sorter.get_ready(), key=lambda n: (LAYER_ORDER.index(n.split(".")[0]), n)
-        )
+        ready = sorted(sorter.get_ready(), key=lambda n: (LAYER_ORDER.index(n.split(".")[0]), n))
         order.extend(ready)
         sorter.done(*ready)
     return order
@@ -183,7 +179,10 @@ def select(specs: dict[str, ModelSpec], selectors: Iterable[str]) -> list[str]:
 def rule_counts(table: ir.Table, **rules: ir.BooleanValue) -> ir.Table:
     """One row: for each rule, how many rows of ``table`` it nulled, fixed or dropped."""
     return table.aggregate(
-        **{name: cond.fill_null(False).cast("int64").sum().fill_null(0) for name, cond in rules.items()}
+        **{
+            name: cond.fill_null(False).cast("int64").sum().fill_null(0)
+            for name, cond in rules.items()
+        }
     )
 
 

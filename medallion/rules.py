@@ -104,12 +104,10 @@ def parse_date(value: ir.Value) -> ir.DateValue:
     month = digits.substr(4, 2).cast(dt.int32)
     day = digits.substr(6, 2).cast(dt.int32)
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    month_days = (
-        ibis.cases(
-            (month == 2, leap.ifelse(29, 28)),
-            (month.isin([4, 6, 9, 11]), 30),
-            else_=31,
-        )
+    month_days = ibis.cases(
+        (month == 2, leap.ifelse(29, 28)),
+        (month.isin([4, 6, 9, 11]), 30),
+        else_=31,
     )
     valid = (year >= 1) & month.between(1, 12) & (day >= 1) & (day <= month_days)
     valid = valid.fill_null(False)

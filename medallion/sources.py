@@ -68,9 +68,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
     ),
     SourceTable("erp", "cust_az12", ("cid", "bdate", "gen"), required=("cid",)),
     SourceTable("erp", "loc_a101", ("cid", "cntry"), required=("cid",)),
-    SourceTable(
-        "erp", "px_cat_g1v2", ("id", "cat", "subcat", "maintenance"), required=("id",)
-    ),
+    SourceTable("erp", "px_cat_g1v2", ("id", "cat", "subcat", "maintenance"), required=("id",)),
 )
 
 BY_FOLDER: dict[tuple[str, str], SourceTable] = {(t.source, t.table): t for t in SOURCE_TABLES}

@@ -127,7 +127,9 @@ def _ingest_file(
                 )
                 engine.append("bronze", table.bronze_name, chunk)
             if stats.quarantined:
-                engine.append("bronze", QUARANTINE_TABLE, _quarantine_rows(file, stats, batch_id, at))
+                engine.append(
+                    "bronze", QUARANTINE_TABLE, _quarantine_rows(file, stats, batch_id, at)
+                )
             status = "empty" if stats.empty else "ingested"
             message = _describe(stats)
             engine.append(
@@ -166,7 +168,9 @@ def _ingest_file(
         return FileOutcome(file.path, table.bronze_name, "failed", 0, 0, message)
 
 
-def _quarantine_rows(file: LandingFile, stats: FileStats, batch_id: int, at: dt.datetime) -> pa.Table:
+def _quarantine_rows(
+    file: LandingFile, stats: FileStats, batch_id: int, at: dt.datetime
+) -> pa.Table:
     return pa.Table.from_pylist(
         [
             {

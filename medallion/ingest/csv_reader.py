@@ -136,9 +136,7 @@ def read_chunks(
                 continue
             if len(record) != width:
                 stats.quarantined.append(
-                    QuarantinedRow(
-                        record_no, text, f"expected {width} fields, found {len(record)}"
-                    )
+                    QuarantinedRow(record_no, text, f"expected {width} fields, found {len(record)}")
                 )
                 continue
             for column, value in zip(columns, record, strict=True):

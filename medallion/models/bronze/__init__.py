@@ -21,6 +21,7 @@ def bronze_schema(columns: tuple[str, ...] | list[str]) -> pa.Schema:
     """Source columns as text, then the metadata every bronze row carries (SPEC 1)."""
     return pa.schema([pa.field(c, pa.string()) for c in columns] + list(METADATA_SCHEMA))
 
+
 for _table in SOURCE_TABLES:
     source(
         f"bronze.{_table.bronze_name}",

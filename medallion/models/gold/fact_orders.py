@@ -52,5 +52,3 @@ def fact_orders(fact_sales: ir.Table, dim_customer: ir.Table) -> ir.Table:
         profit=o.profit,
         days_to_ship=ship_date.delta(order_date, unit="day").cast(dt.int32),
     )
-
-

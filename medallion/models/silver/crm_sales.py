@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import ibis.expr.types as ir
 
 from medallion import rules
@@ -91,4 +90,3 @@ def crm_sales(sales_details: ir.Table) -> Built:
         dropped_redelivered_line=counts.dropped_redelivered_line - latest.count().as_scalar()
     )
     return Built(latest.select(*COLUMNS), counts)
-

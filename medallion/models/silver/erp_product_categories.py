@@ -26,9 +26,7 @@ def erp_product_categories(px_cat_g1v2: ir.Table) -> Built:
         category_id=rules.clean_text(t.id),
         category=rules.clean_text(t.cat),
         subcategory=rules.clean_text(t.subcat),
-        maintenance_required=flag.cases(
-            ("YES", True), ("NO", False), else_=ibis.null("boolean")
-        ),
+        maintenance_required=flag.cases(("YES", True), ("NO", False), else_=ibis.null("boolean")),
     )
     valid = rows.filter(rows.category_id.notnull())
     latest = rules.latest_per_key(valid, ["category_id"])

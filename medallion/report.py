@@ -1,0 +1,120 @@
+"""Rendering run reports and warehouse status for the terminal, and the live progress display."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
+
+from medallion.ingest.landing import LandingFile
+from medallion.runner import Progress, RunReport
+from medallion.status import WarehouseStatus
+
+
+class ConsoleProgress(Progress):
+    """A transient progress bar over files, then over models."""
+
+    def __init__(self, console: Console) -> None:
+        self._bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task: int | None = None
+        self._phase = ""
+
+    def _advance(self, phase: str, label: str, index: int, total: int) -> None:
+        if self._task is None:
+            self._bar.start()
+        if phase != self._phase or self._task is None:
+            self._phase = phase
+            self._task = self._bar.add_task(label, total=total)
+        self._bar.update(self._task, completed=index, description=label)
+
+    def file_started(self, file: LandingFile, index: int, total: int) -> None:
+        self._advance("ingest", f"ingest {file.path}", index, total)
+
+    def model_started(self, name: str, index: int, total: int) -> None:
+        self._advance("build", f"build {name}", index, total)
+
+    def finished(self) -> None:
+        self._bar.stop()
+
+
+def print_run(console: Console, report: RunReport) -> None:
+    ingest = report.ingest
+    if ingest is not None:
+        for warning in ingest.warnings:
+            console.print(f"[yellow]warning:[/] {warning}")
+        if ingest.batch_id is None:
+            console.print(f"No new files ({ingest.skipped} already ingested).")
+        else:
+            files = Table(title=f"Ingested batch {ingest.batch_id}", title_justify="left")
+            for column in ("file", "table", "status", "rows", "quarantined"):
+                files.add_column(
+                    column, justify="right" if column in {"rows", "quarantined"} else "left"
+                )
+            for f in ingest.files:
+                style = "red" if f.status == "failed" else None
+                files.add_row(
+                    f.path, f.table, f.status, f"{f.rows:,}", f"{f.quarantined:,}", style=style
+                )
+            console.print(files)
+            console.print(f"{ingest.skipped} file(s) already ingested were skipped.")
+    if report.models:
+        models = Table(title="Models", title_justify="left")
+        models.add_column("model")
+        models.add_column("rows", justify="right")
+        models.add_column("seconds", justify="right")
+        for m in report.models:
+            models.add_row(m.name, f"{m.rows:,}", f"{m.seconds:.2f}")
+        console.print(models)
+        rules = Table(
+            title="Rules applied (values nulled or fixed, rows dropped)", title_justify="left"
+        )
+        rules.add_column("model")
+        rules.add_column("rule")
+        rules.add_column("count", justify="right")
+        for m in report.models:
+            for rule, count in m.rule_counts.items():
+                if count:
+                    rules.add_row(m.name, rule, f"{count:,}")
+        if rules.row_count:
+            console.print(rules)
+    steps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in report.timings.items())
+    if steps:
+        console.print(f"Time per step: {steps}")
+    if ingest is not None:
+        for f in ingest.failed:
+            console.print(f"[red]failed:[/] {f.message}")
+
+
+def print_status(console: Console, status: WarehouseStatus) -> None:
+    console.print(f"Warehouse: {status.database}")
+    files = Table(title="Landing files by table", title_justify="left")
+    for column in ("table", "ingested", "empty", "failed", "rows", "quarantined", "last batch"):
+        files.add_column(column, justify="left" if column == "table" else "right")
+    for t in status.files:
+        files.add_row(
+            t.table,
+            str(t.ingested),
+            str(t.empty),
+            str(t.failed),
+            f"{t.rows:,}",
+            f"{t.quarantined:,}",
+            str(t.last_batch or "-"),
+        )
+    console.print(files)
+    tables = Table(title="Tables", title_justify="left")
+    tables.add_column("layer")
+    tables.add_column("table")
+    tables.add_column("rows", justify="right")
+    for layer, name, rows in status.tables:
+        tables.add_row(layer, name, f"{rows:,}")
+    console.print(tables)
+    for failure in status.failures:
+        console.print(f"[red]failed file:[/] {failure}")

@@ -1,0 +1,24 @@
+"""Developer sessions: `nox -s tests` (the suite), `nox -s lint` (ruff and mypy)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite on DuckDB; pass pytest arguments after --."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) and mypy over the package, the contracts and the tests."""
+    session.install("-e", ".[dev]")
+    session.run("ruff", "check", "medallion", "schemas", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "medallion", "schemas", "tests", "noxfile.py")
+    session.run("mypy", "medallion", "schemas")
