@@ -51,10 +51,12 @@ def plan_ingestion(found: list[LandingFile], ledger: list[LedgerEntry]) -> Plan:
 
     A file is identified by path, size and mtime (SPEC 1). A file whose path is known but whose
     size or mtime changed is not ingested again: its old rows are in bronze already, and mixing
-    two versions of one export would double count. It is reported instead.
+    two versions of one export would double count. It is reported instead, unless its earlier
+    version failed as a whole (then nothing of it is in bronze).
     """
     seen = {(e.path, e.size, e.mtime_ns) for e in ledger}
-    known_paths = {e.path for e in ledger}
+    # A failed file contributed no rows, so a corrected version at the same path is new.
+    known_paths = {e.path for e in ledger if e.status != "failed"}
     new: list[LandingFile] = []
     already: list[LandingFile] = []
     modified: list[LandingFile] = []

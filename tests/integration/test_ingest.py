@@ -181,3 +181,14 @@ def test_changed_file_is_reported_not_mixed_in(tmp_path: Path) -> None:
     assert report.batch_id is None
     assert any("a.csv" in w and "changed" in w for w in report.warnings)
     assert rows(warehouse, "select count(*) from bronze.crm_cust_info") == [(2,)]
+
+
+def test_failed_file_fixed_in_place_is_ingested(tmp_path: Path) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh"
+    path = write(landing, "crm/cust_info/data/a.csv", "cst_key\nAW1\n")
+    [failed] = ingest_only(landing, warehouse).files
+    assert failed.status == "failed"
+    assert ingest_only(landing, warehouse).batch_id is None  # unchanged: not retried
+    path.write_text(CUSTOMERS, encoding="utf-8")
+    [fixed] = ingest_only(landing, warehouse).files
+    assert (fixed.status, fixed.rows) == ("ingested", 2)
