@@ -176,14 +176,29 @@ def select(specs: dict[str, ModelSpec], selectors: Iterable[str]) -> list[str]:
     return [n for n in run_order(specs) if n in chosen]
 
 
-def rule_counts(table: ir.Table, **rules: ir.BooleanValue) -> ir.Table:
-    """One row: for each rule, how many rows of ``table`` it nulled, fixed or dropped."""
-    return table.aggregate(
+def rule_counts(
+    table: ir.Table,
+    *,
+    superseded: tuple[ir.Table, ir.Table] | None = None,
+    **rules: ir.BooleanValue,
+) -> ir.Table:
+    """One row: for each rule, how many rows of ``table`` it nulled, fixed or dropped.
+
+    ``superseded=(candidates, survivors)`` adds ``dropped_superseded``: the rows that lost to a
+    newer version of the same key.
+    """
+    counts = table.aggregate(
         **{
             name: cond.fill_null(False).cast("int64").sum().fill_null(0)
             for name, cond in rules.items()
         }
     )
+    if superseded is not None:
+        candidates, survivors = superseded
+        counts = counts.mutate(
+            dropped_superseded=candidates.count().as_scalar() - survivors.count().as_scalar()
+        )
+    return counts
 
 
 __all__ = ["REGISTRY", "Built", "ModelSpec", "load_models", "model", "select", "source"]

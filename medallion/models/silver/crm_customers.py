@@ -55,15 +55,12 @@ def crm_customers(cust_info: ir.Table) -> Built:
     )
     counts = rule_counts(
         rows,
+        superseded=(valid, latest),
         dropped_blank_or_invalid_id=rows.customer_id.isnull(),
-        dropped_older_version=rows.customer_id.notnull(),  # minus survivors, below
         name_trimmed_or_nulled=rules.changed(rows.first_name, rows.cst_firstname)
         | rules.changed(rows.last_name, rows.cst_lastname),
         marital_status_to_na=rows.marital_status == "n/a",
         gender_to_na=rows.gender == "n/a",
         create_date_nulled=rows.cst_create_date.notnull() & rows.create_date.isnull(),
-    )
-    counts = counts.mutate(
-        dropped_older_version=counts.dropped_older_version - valid.customer_id.nunique().as_scalar()
     )
     return Built(latest.select(*COLUMNS), counts)

@@ -68,16 +68,13 @@ def crm_products(prd_info: ir.Table) -> Built:
     latest = rules.latest_per_key(valid, ["product_id"])
     counts = rule_counts(
         rows,
+        superseded=(valid, latest),
         dropped_blank_or_invalid_id=rows.product_id.isnull() | rows.product_number.isnull(),
-        dropped_older_delivery=rows.product_id.notnull() & rows.product_number.notnull(),
         name_trimmed_or_nulled=rules.changed(rows.product_name, rows.prd_nm),
         blank_cost_to_zero=rules.clean_text(rows.prd_cost).isnull(),
         cost_nulled=rows.cost.isnull(),
         product_line_to_na=rows.product_line == "n/a",
         start_date_nulled=rows.prd_start_dt.notnull() & rows.start_date.isnull(),
         end_date_replaced=rows.prd_end_dt.notnull(),
-    )
-    counts = counts.mutate(
-        dropped_older_delivery=counts.dropped_older_delivery - latest.count().as_scalar()
     )
     return Built(with_end_dates(latest).select(*COLUMNS), counts)

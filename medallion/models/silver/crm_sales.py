@@ -76,8 +76,8 @@ def crm_sales(sales_details: ir.Table) -> Built:
 
     counts = rule_counts(
         rows,
+        superseded=(valid, latest),
         dropped_blank_key=~keyed,
-        dropped_redelivered_line=keyed,  # minus survivors, below
         customer_id_nulled=rows.sls_cust_id.notnull() & rows.customer_id.isnull(),
         order_date_nulled=date_nulled(rows.sls_order_dt, rows.order_date),
         ship_date_nulled=date_nulled(rows.sls_ship_dt, rows.ship_date),
@@ -85,8 +85,5 @@ def crm_sales(sales_details: ir.Table) -> Built:
         quantity_nulled=rows.sls_quantity.notnull() & rows.quantity.isnull(),
         sales_amount_recomputed=rules.changed(rows.sales_amount, rows._recorded_sales),
         price_derived=rules.changed(rows.price, rows._recorded_price),
-    )
-    counts = counts.mutate(
-        dropped_redelivered_line=counts.dropped_redelivered_line - latest.count().as_scalar()
     )
     return Built(latest.select(*COLUMNS), counts)

@@ -41,14 +41,11 @@ def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
     latest = rules.latest_per_key(valid, ["customer_number"])
     counts = rule_counts(
         rows,
+        superseded=(valid, latest),
         dropped_blank_id=rows.customer_number.isnull(),
-        dropped_older_delivery=rows.customer_number.notnull(),
         nas_prefix_removed=rules.trim(rows.cid).upper().startswith("NAS"),
         birth_date_nulled_invalid=rows.bdate.notnull() & rows._parsed_birth.isnull(),
         birth_date_nulled_future=rows._parsed_birth > ibis.literal(as_of),
         gender_to_na=rows.gender == "n/a",
-    )
-    counts = counts.mutate(
-        dropped_older_delivery=counts.dropped_older_delivery - latest.count().as_scalar()
     )
     return Built(latest.select(*COLUMNS), counts)

@@ -34,14 +34,11 @@ def erp_customer_locations(loc_a101: ir.Table) -> Built:
     latest = rules.latest_per_key(valid, ["customer_number"])
     counts = rule_counts(
         rows,
+        superseded=(valid, latest),
         dropped_blank_id=rows.customer_number.isnull(),
-        dropped_older_delivery=rows.customer_number.notnull(),
         dash_removed=rows.cid.contains("-"),
         country_alias_resolved=rules.changed(rows.country, rules.trim(rows.cntry))
         & rules.clean_text(rows.cntry).notnull(),
         blank_country_to_na=rules.clean_text(rows.cntry).isnull(),
-    )
-    counts = counts.mutate(
-        dropped_older_delivery=counts.dropped_older_delivery - latest.count().as_scalar()
     )
     return Built(latest.select(*COLUMNS), counts)

@@ -32,13 +32,10 @@ def erp_product_categories(px_cat_g1v2: ir.Table) -> Built:
     latest = rules.latest_per_key(valid, ["category_id"])
     counts = rule_counts(
         rows,
+        superseded=(valid, latest),
         dropped_blank_id=rows.category_id.isnull(),
-        dropped_older_delivery=rows.category_id.notnull(),
         text_trimmed_or_nulled=rules.changed(rows.category, rows.cat)
         | rules.changed(rows.subcategory, rows.subcat),
         maintenance_nulled=rows.maintenance_required.isnull(),
-    )
-    counts = counts.mutate(
-        dropped_older_delivery=counts.dropped_older_delivery - latest.count().as_scalar()
     )
     return Built(latest.select(*COLUMNS), counts)
