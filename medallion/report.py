@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
@@ -24,7 +24,7 @@ class ConsoleProgress(Progress):
             console=console,
             transient=True,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
         self._phase = ""
 
     def _advance(self, phase: str, label: str, index: int, total: int) -> None:

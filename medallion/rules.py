@@ -97,23 +97,17 @@ def divide_money(amount: ir.DecimalValue, count: ir.IntegerValue) -> ir.DecimalV
 
 def parse_date(value: ir.Value) -> ir.DateValue:
     """YYYY-MM-DD, YYYYMMDD (text or integer) or YYYY/MM/DD, zero-padded and a real calendar
-    day; anything else (0, blanks, 2013-1-5, 20130230) is null. Never raises."""
+    day; anything else (0, blanks, 2013-1-5, 20130230) is null. Never raises.
+
+    The shape is checked by a regular expression and the calendar by TRY_CAST of the
+    normalised ISO text, which every engine answers with null for an impossible day.
+    """
     text = trim(value.cast(dt.string))
-    digits = text.re_search(_DATE).ifelse(text.re_replace(r"[-/]", ""), ibis.null(dt.string))
-    year = digits.substr(0, 4).cast(dt.int32)
-    month = digits.substr(4, 2).cast(dt.int32)
-    day = digits.substr(6, 2).cast(dt.int32)
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    month_days = ibis.cases(
-        (month == 2, leap.ifelse(29, 28)),
-        (month.isin([4, 6, 9, 11]), 30),
-        else_=31,
-    )
-    valid = (year >= 1) & month.between(1, 12) & (day >= 1) & (day <= month_days)
-    valid = valid.fill_null(False)
-    # Impossible parts are replaced before make_date so that no engine ever raises on them.
-    safe = ibis.date(valid.ifelse(year, 2000), valid.ifelse(month, 1), valid.ifelse(day, 1))
-    return valid.ifelse(safe, ibis.null(dt.date))
+    digits = text.re_replace(r"[-/]", "")
+    iso = digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" + digits.substr(6, 2)
+    # Year 0000 is not a date (DuckDB would read it as 1 BC).
+    shaped = text.re_search(_DATE) & (digits.substr(0, 4) != "0000")
+    return shaped.ifelse(iso, ibis.null(dt.string)).try_cast(dt.date)
 
 
 def date_key(date: ir.DateValue) -> ir.IntegerValue:

@@ -1,0 +1,77 @@
+"""The command line as a user meets it: summaries, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from medallion.cli import main
+from tests.integration.test_ingest import CUSTOMERS, write
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_run_prints_files_models_rules_and_timings(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS + ",AW9,No,Id,S,F,2020-01-01\n")
+    code, out = invoke(
+        "run",
+        "--landing",
+        str(landing),
+        "--warehouse",
+        str(tmp_path / "wh"),
+        "--as-of",
+        "2026-11-26",
+    )
+    assert code == 0, out
+    assert "Ingested batch 1" in out and "crm_cust_info" in out
+    assert "silver.crm_customers" in out and "gold.fact_orders" in out
+    assert "dropped_blank_or_invalid_id" in out  # the row without cst_id
+    assert "Time per step: ingest" in out
+    code, out = invoke("run", "--landing", str(landing), "--warehouse", str(tmp_path / "wh"))
+    assert code == 0 and "No new files (1 already ingested)" in out
+
+
+def test_missing_landing_is_one_line_error(tmp_path: Path) -> None:
+    code, out = invoke("run", "--landing", str(tmp_path / "missing"), "--warehouse", str(tmp_path))
+    assert code == 1
+    assert out.strip().splitlines() == [
+        f"Error: landing folder {tmp_path / 'missing'} does not exist: pass --landing DIR"
+    ]
+
+
+def test_failed_file_makes_the_run_exit_1_after_the_others(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS)
+    write(landing, "crm/cust_info/data/b.csv", "cst_key\nAW1\n")
+    code, out = invoke("run", "--landing", str(landing), "--warehouse", str(tmp_path / "wh"))
+    assert code == 1
+    assert "crm/cust_info/data/b.csv: missing required column(s) cst_id" in out
+    assert "gold.dim_customer" in out  # the good file was still built
+
+
+def test_unknown_select_and_bad_as_of_are_one_line_errors(tmp_path: Path) -> None:
+    code, out = invoke("run", "--landing", str(tmp_path), "--select", "gold.nope")
+    assert code == 1 and out.startswith("Error: --select 'gold.nope' matches no layer or model")
+    code, out = invoke("run", "--landing", str(tmp_path), "--as-of", "yesterday")
+    assert (
+        code == 1 and out.strip() == "Error: as-of date 'yesterday' is not a date: use YYYY-MM-DD"
+    )
+
+
+def test_status_lists_files_and_tables(tmp_path: Path) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh"
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS)
+    assert invoke("run", "--landing", str(landing), "--warehouse", str(warehouse))[0] == 0
+    code, out = invoke("status", "--warehouse", str(warehouse))
+    assert code == 0
+    assert "crm_cust_info" in out and "crm_customers" in out and "fact_sales" in out
+
+
+def test_status_without_warehouse_says_what_to_do(tmp_path: Path) -> None:
+    code, out = invoke("status", "--warehouse", str(tmp_path / "none"))
+    assert code == 1 and "run `medallion run --landing DIR` first" in out
