@@ -131,20 +131,24 @@ def _generate(out: Path, *, scale: float, seed: int, batches: int) -> Any:
     from medallion.generate import generate_landing
 
     started = time.perf_counter()
-    with RichProgress(console=console, transient=True) as bar:
-        tasks: dict[str, Any] = {}
+    # Started on the first rows, so that a rejected argument prints nothing but the error.
+    bar = RichProgress(console=console, transient=True)
+    tasks: dict[str, Any] = {}
 
-        def progress(table: str, rows: int) -> None:
-            if table not in tasks:
-                tasks[table] = bar.add_task(f"generate {table}", total=None)
-            bar.update(tasks[table], completed=rows, description=f"generate {table}: {rows:,}")
+    def progress(table: str, rows: int) -> None:
+        if not tasks:
+            bar.start()
+        if table not in tasks:
+            tasks[table] = bar.add_task(f"generate {table}", total=None)
+        bar.update(tasks[table], completed=rows, description=f"generate {table}: {rows:,}")
 
-        try:
-            report = generate_landing(
-                out, scale=scale, seed=seed, batches=batches, progress=progress
-            )
-        except ValueError as exc:  # the generator's word on bad arguments
-            raise ConfigError(str(exc)) from None
+    try:
+        report = generate_landing(out, scale=scale, seed=seed, batches=batches, progress=progress)
+    except ValueError as exc:  # the generator's word on bad arguments
+        raise ConfigError(str(exc)) from None
+    finally:
+        if tasks:
+            bar.stop()
     console.print(f"Generated in {time.perf_counter() - started:.1f}s")
     return report
 
@@ -165,6 +169,7 @@ def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
     """Generate a small landing zone, run the whole pipeline on DuckDB, print a summary."""
     from medallion.report import ConsoleProgress, print_run
     from medallion.runner import run as run_pipeline
+    from medallion.status import gold_headline
 
     root = directory or Path(tempfile.mkdtemp(prefix="medallion-demo-"))
     landing, warehouse = root / "landing", root / "warehouse"
@@ -172,12 +177,19 @@ def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
     settings = Settings.from_env(landing=landing, warehouse=warehouse, backend="duckdb")
     report = run_pipeline(settings, progress=ConsoleProgress(console))
     print_run(console, report)
+    head = gold_headline(settings)
     console.print(
-        f"\nDemo warehouse: {settings.database}\n"
-        f"Query it:  python -c \"import duckdb; print(duckdb.connect('{settings.database}')"
-        ".sql('from gold.fact_orders limit 5'))\"\n"
-        f"Status:    medallion status --warehouse {warehouse}"
+        f"\nGold: {head.customers:,} customers, {head.orders:,} orders from "
+        f"{head.first_order} to {head.last_order}, revenue {head.revenue:,}, "
+        f"profit {head.profit:,}"
     )
+    console.print(f"Demo warehouse: {settings.database}", soft_wrap=True)
+    console.print(
+        f"Query it:  python3 -c \"import duckdb; print(duckdb.connect('{settings.database}', "
+        "read_only=True).sql('from gold.fact_orders limit 5'))\"",
+        soft_wrap=True,
+    )
+    console.print(f"Status:    medallion status --warehouse {warehouse}", soft_wrap=True)
 
 
 @main.command()

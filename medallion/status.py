@@ -78,3 +78,37 @@ def _status(engine: Engine, database: Path) -> WarehouseStatus:
         if not name.startswith("_")
     ]
     return WarehouseStatus(database, files, tables, failures)
+
+
+@dataclass(frozen=True)
+class GoldHeadline:
+    """A first look at gold, for the demo: the figures an analyst checks first."""
+
+    revenue: object
+    profit: object
+    orders: int
+    customers: int
+    first_order: object
+    last_order: object
+
+
+def gold_headline(settings: Settings) -> GoldHeadline:
+    engine = connect(settings)
+    try:
+        sales = engine.table("gold", "fact_sales")
+        orders = engine.table("gold", "fact_orders")
+        customers = engine.table("gold", "dim_customer")
+        row = engine.to_arrow(
+            sales.aggregate(
+                revenue=sales.sales_amount.sum(),
+                profit=sales.profit.sum(),
+                first_order=sales.order_date_key.min(),
+                last_order=sales.order_date_key.max(),
+            ).cross_join(
+                orders.aggregate(orders=orders.count()),
+                customers.aggregate(customers=(customers.customer_key > 0).sum()),
+            )
+        ).to_pylist()[0]
+        return GoldHeadline(**row)
+    finally:
+        engine.close()

@@ -75,3 +75,20 @@ def test_status_lists_files_and_tables(tmp_path: Path) -> None:
 def test_status_without_warehouse_says_what_to_do(tmp_path: Path) -> None:
     code, out = invoke("status", "--warehouse", str(tmp_path / "none"))
     assert code == 1 and "run `medallion run --landing DIR` first" in out
+
+
+def test_demo_generates_runs_and_reports_gold(tmp_path: Path) -> None:
+    code, out = invoke("demo", "--dir", str(tmp_path), "--scale", "0.02")
+    assert code == 0, out
+    assert (tmp_path / "landing" / "crm" / "sales_details" / "data").is_dir()
+    assert (tmp_path / "warehouse" / "medallion.duckdb").is_file()
+    assert "Gold: " in out and " customers, " in out and "revenue" in out
+
+
+def test_generate_writes_a_landing_zone_and_rejects_bad_arguments(tmp_path: Path) -> None:
+    out_dir = tmp_path / "landing"
+    code, out = invoke("generate", "--scale", "0.01", "--out", str(out_dir), "--batches", "2")
+    assert code == 0, out
+    assert len(list((out_dir / "crm" / "cust_info" / "data").glob("*.csv"))) == 2
+    code, out = invoke("generate", "--scale", "0", "--out", str(tmp_path / "x"))
+    assert code == 1 and out.startswith("Error: ") and len(out.strip().splitlines()) == 1
