@@ -130,42 +130,44 @@ def _ingest_file(
                 engine.append(
                     "bronze", QUARANTINE_TABLE, _quarantine_rows(file, stats, batch_id, at)
                 )
-            status = "empty" if stats.empty else "ingested"
-            message = _describe(stats)
-            engine.append(
-                META,
-                LEDGER_TABLE,
-                ledger_row(
-                    file,
-                    batch_id=batch_id,
-                    status=status,
-                    rows=stats.rows,
-                    quarantined=len(stats.quarantined),
-                    blank_lines=stats.blank_lines,
-                    message=message,
-                    at=at,
-                ),
+            outcome = FileOutcome(
+                file.path,
+                table.bronze_name,
+                "empty" if stats.empty else "ingested",
+                stats.rows,
+                len(stats.quarantined),
+                _describe(stats),
             )
-        return FileOutcome(
-            file.path, table.bronze_name, status, stats.rows, len(stats.quarantined), message
-        )
+            _record(engine, file, outcome, batch_id, stats.blank_lines, at)
     except (FileRejected, OSError) as exc:
-        message = f"{file.path}: {exc}"
-        engine.append(
-            META,
-            LEDGER_TABLE,
-            ledger_row(
-                file,
-                batch_id=batch_id,
-                status="failed",
-                rows=0,
-                quarantined=0,
-                blank_lines=0,
-                message=message,
-                at=at,
-            ),
-        )
-        return FileOutcome(file.path, table.bronze_name, "failed", 0, 0, message)
+        # The transaction rolled back whatever the file had appended; only the failure stays.
+        outcome = FileOutcome(file.path, table.bronze_name, "failed", 0, 0, f"{file.path}: {exc}")
+        _record(engine, file, outcome, batch_id, 0, at)
+    return outcome
+
+
+def _record(
+    engine: Engine,
+    file: LandingFile,
+    outcome: FileOutcome,
+    batch_id: int,
+    blank_lines: int,
+    at: dt.datetime,
+) -> None:
+    engine.append(
+        META,
+        LEDGER_TABLE,
+        ledger_row(
+            file,
+            batch_id=batch_id,
+            status=outcome.status,
+            rows=outcome.rows,
+            quarantined=outcome.quarantined,
+            blank_lines=blank_lines,
+            message=outcome.message,
+            at=at,
+        ),
+    )
 
 
 def _quarantine_rows(
