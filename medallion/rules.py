@@ -16,14 +16,20 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 MONEY = dt.Decimal(18, 2)
-# Wide enough for any sum of money over billions of lines.
-_CENTS = dt.int64
+# Intermediate money arithmetic: wide enough that no product of two moneys overflows.
+_WIDE = dt.Decimal(38, 2)
+# Money parsed from text has at most 13 integer digits (under ten trillion), so that
+# 2 x cents + count stays below 2**53, where floor division through a double is exact.
+_MAX_COUNT = 10**15
+# A product of money and a count must stay inside MONEY (under 10**16, i.e. 10**18 cents);
+# the guard is approximate (a double), so it keeps a margin.
+_MAX_PRODUCT_CENTS = 9 * 10**17
 
 LINEAGE = ("_batch_id", "_source_file", "_source_row")
 
 _WHITESPACE = r"^[ \t\r\n]+|[ \t\r\n]+$"
-_INTEGER = r"^[+-]?[0-9]{1,18}$"
-_NUMBER = r"^[+-]?([0-9]{1,16}(\.[0-9]*)?|\.[0-9]+)$"
+_INTEGER = r"^[+-]?[0-9]+$"
+_NUMBER = r"^[+-]?([0-9]{1,13}(\.[0-9]*)?|\.[0-9]+)$"
 _DATE = r"^[0-9]{4}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})$"
 
 
@@ -60,39 +66,54 @@ def map_code(
 
 
 def parse_int(value: ir.StringValue) -> ir.IntegerValue:
-    """A plain digit string (optional sign) as an integer; anything else (1.5, 1e3, text) null."""
+    """A plain digit string (optional sign) as an integer; anything else (1.5, 1e3, text, or
+    beyond int64) is null."""
     text = trim(value)
     valid = text.re_search(_INTEGER)
-    return valid.ifelse(text, ibis.null(dt.string)).cast(dt.int64)
+    return valid.ifelse(text, ibis.null(dt.string)).try_cast(dt.int64)
 
 
 def parse_money(value: ir.StringValue) -> ir.DecimalValue:
-    """A decimal number as exact money (two places); blanks and non-numbers null."""
+    """A decimal number as exact money (two places, more rounded half away from zero); blanks,
+    non-numbers and amounts of ten trillion or more are null."""
     text = trim(value)
     valid = text.re_search(_NUMBER)
-    return valid.ifelse(text, ibis.null(dt.string)).cast(MONEY)
+    return valid.ifelse(text, ibis.null(dt.string)).try_cast(MONEY)
 
 
 def to_cents(money: ir.DecimalValue) -> ir.IntegerValue:
     """Money as integer cents, so that arithmetic stays exact on every engine."""
-    return (money * 100).cast(_CENTS)
+    return (money.cast(_WIDE) * ibis.literal(Decimal(100), _WIDE)).cast(dt.int64)
 
 
 def from_cents(cents: ir.IntegerValue) -> ir.DecimalValue:
+    """Cents back to money; null where the amount does not fit MONEY."""
     # Multiplying by a decimal literal keeps the value exact (division would be a double).
-    return (cents.cast(MONEY) * ibis.literal(Decimal("0.01"), MONEY)).cast(MONEY)
+    return (cents.cast(_WIDE) * ibis.literal(Decimal("0.01"), _WIDE)).try_cast(MONEY)
+
+
+def multiply_money(money: ir.DecimalValue, count: ir.IntegerValue) -> ir.DecimalValue:
+    """money x count, exact; null where the product would not fit MONEY."""
+    cents = to_cents(money)
+    fits = (cents.cast(dt.float64) * count.cast(dt.float64)).abs() < _MAX_PRODUCT_CENTS
+    return fits.ifelse(from_cents(cents * count), ibis.null(MONEY))
 
 
 def divide_money(amount: ir.DecimalValue, count: ir.IntegerValue) -> ir.DecimalValue:
-    """amount / count rounded to cents, half away from zero (SPEC 6); null when count is 0.
+    """amount / count rounded to cents, half away from zero (SPEC 6); null when count is 0,
+    or when |amount| reaches ten trillion, beyond the range where the division is exact.
 
-    Integer arithmetic on cents: floor division of values below 2**53 is exact on every engine,
-    whereas decimal division is a double on DuckDB.
+    Integer arithmetic on cents: floor division of values below 2**53 is exact on every
+    engine, whereas decimal division is a double on DuckDB. Parsed money stays below 10**15
+    cents; a count beyond 10**15 gives a quotient under half a cent either way, so it is
+    clipped there.
     """
     cents = to_cents(amount)
-    magnitude = (cents.abs() * 2 + count.abs()) // (count.abs() * 2)
+    divisor = count.abs().clip(upper=_MAX_COUNT)
+    magnitude = (cents.abs() * 2 + divisor) // (divisor * 2)
     signed = ((cents < 0) != (count < 0)).ifelse(-magnitude, magnitude)
-    return (count == 0).ifelse(ibis.null(MONEY), from_cents(signed))
+    exact = (count != 0) & (cents.abs() < _MAX_COUNT)
+    return exact.ifelse(from_cents(signed), ibis.null(MONEY))
 
 
 def parse_date(value: ir.Value) -> ir.DateValue:

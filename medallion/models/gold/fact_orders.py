@@ -19,6 +19,9 @@ from schemas.gold import FactOrders
 )
 def fact_orders(fact_sales: ir.Table, dim_customer: ir.Table) -> ir.Table:
     """Orders: earliest order date, latest ship and due dates, totals over every line."""
+    # A fresh view: fact_sales may itself be an expression over dim_customer (when models are
+    # composed without being stored), and Ibis joins need distinct relations.
+    fact_sales = fact_sales.view()
     customers = dim_customer.filter(dim_customer.customer_key != UNKNOWN_KEY).select(
         "customer_key", "customer_id", "location_key"
     )

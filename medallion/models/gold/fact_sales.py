@@ -26,7 +26,7 @@ def fact_sales(sales: ir.Table, dim_product: ir.Table, dim_customer: ir.Table) -
     )
     s = sales.left_join(products, "product_number").left_join(customers, "customer_id")
     # An unknown product has no cost: cost and profit stay null rather than a guess (SPEC 6).
-    cost_amount = rules.from_cents(rules.to_cents(s.cost) * s.quantity)
+    cost_amount = rules.multiply_money(s.cost, s.quantity)
     return s.select(
         "order_number",
         product_key=s.product_key.fill_null(UNKNOWN_KEY),

@@ -28,7 +28,7 @@ def reconcile_sales_and_price(
     """SPEC 2, literally: sales becomes quantity x |price| when it is missing, not positive or
     inconsistent, but stands when the price is missing; a missing or non-positive price becomes
     the recorded sales / quantity (rounded to cents, half away from zero)."""
-    expected = rules.from_cents(quantity * rules.to_cents(price.abs()))
+    expected = rules.multiply_money(price.abs(), quantity)
     sales_ok = sales.notnull() & (sales > 0) & (sales == expected)
     sales_amount = price.isnull().ifelse(sales, sales_ok.ifelse(sales, expected))
     price_ok = price.notnull() & (price > 0)
