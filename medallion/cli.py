@@ -96,10 +96,9 @@ def run(
     from medallion.runner import run as run_pipeline
 
     settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
-    # Every run recomputes silver and gold from bronze for now, so a full refresh is the
-    # ordinary run; the flag is accepted so that scripts keep working when runs go incremental.
-    del full_refresh
-    report = run_pipeline(settings, select_=selectors, progress=ConsoleProgress(console))
+    report = run_pipeline(
+        settings, select_=selectors, full_refresh=full_refresh, progress=ConsoleProgress(console)
+    )
     print_run(console, report)
     console.print(f"Warehouse: {settings.database}")
     if not report.ok:

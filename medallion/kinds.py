@@ -1,8 +1,11 @@
-"""Incremental kinds: how a model's table is brought up to date (pure data, run by the runner)."""
+"""Incremental kinds: how a model's table is brought up to date (pure data, run by strategies)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import ibis.expr.types as ir
 
 
 @dataclass(frozen=True)
@@ -12,12 +15,42 @@ class AppendNewFiles:
 
 @dataclass(frozen=True)
 class Rebuild:
-    """Recomputed from its inputs on every run and swapped in atomically.
+    """Recomputed from all its inputs on every run and swapped in atomically.
 
-    Every silver and gold model is of this kind for now: recomputing from append-only bronze
-    makes "incremental equals full refresh" hold by construction. Merge kinds that touch only
-    new batches replace it model by model, and must give the same tables.
+    For small tables (products, categories, locations, dates), where recomputing costs less
+    than working out what changed. The runner still records which rows changed, by comparing
+    the new version with the old, so that merge models downstream know what to redo.
     """
 
 
-Kind = AppendNewFiles | Rebuild
+@dataclass(frozen=True)
+class Restriction:
+    """What an incremental run of a merge model recomputes.
+
+    ``inputs`` are the model's inputs cut down to what the affected partitions need, in the
+    order the model takes them; ``keys`` holds the affected partition keys (one row each).
+    """
+
+    inputs: Sequence[ir.Table]
+    keys: ir.Table
+
+
+# (inputs, changes since the model last ran) -> Restriction. A change table of a bronze input
+# holds its new rows; of a model input, the partition keys (merge) or rows (rebuild) it changed.
+Restrict = Callable[[Sequence[ir.Table], Sequence[ir.Table]], Restriction]
+
+
+@dataclass(frozen=True)
+class MergeByKey:
+    """Only partitions touched by new data are recomputed, by the model's own function on its
+    inputs restricted to those partitions, then replace their old rows.
+
+    A partition's rows must depend only on input rows of that partition (or on small inputs
+    passed whole): then recomputing the touched partitions equals a full rebuild.
+    """
+
+    partition: tuple[str, ...]
+    restrict: Restrict
+
+
+Kind = AppendNewFiles | Rebuild | MergeByKey

@@ -6,26 +6,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import ibis.expr.types as ir
-import pandera.errors
-from pandera.config import ValidationDepth, config_context
-
+from medallion.changes import ModelState, forget_changes, read_state, write_state
 from medallion.config import Settings
 from medallion.engines import Engine, connect
-from medallion.errors import ContractError, LandingError
-from medallion.ingest import IngestReport, ingest
+from medallion.errors import LandingError
+from medallion.ingest import IngestReport, ingest, read_ledger
 from medallion.ingest.landing import LandingFile
 from medallion.models.bronze import bronze_schema
 from medallion.registry import ModelSpec, load_models, select
 from medallion.sources import BY_BRONZE_NAME
-
-
-@dataclass
-class ModelResult:
-    name: str
-    rows: int
-    seconds: float
-    rule_counts: dict[str, int] = field(default_factory=dict)
+from medallion.strategies import BuildContext, ModelResult, build_model
 
 
 @dataclass
@@ -63,13 +53,16 @@ def run(
     settings: Settings,
     *,
     select_: Iterable[str] = (),
+    full_refresh: bool = False,
     progress: Progress | None = None,
     engine: Engine | None = None,
 ) -> RunReport:
-    """Ingest new landing files, then rebuild the selected silver and gold models.
+    """Ingest new landing files, then bring the selected silver and gold models up to date.
 
-    Silver and gold are published in one transaction: a model or contract that fails leaves
-    the previously published tables exactly as they were.
+    Merge models recompute only the partitions new data touches; ``full_refresh`` rebuilds
+    every selected model from all of bronze instead, and must give the same tables. Silver and
+    gold are published in one transaction: a model or contract that fails leaves the
+    previously published tables exactly as they were.
     """
     progress = progress or Progress()
     specs = load_models()
@@ -86,10 +79,21 @@ def run(
             report.ingest = ingest(engine, settings.landing, on_file=progress.file_started)
             report.timings["ingest"] = time.perf_counter() - started
         build = [specs[n] for n in names if specs[n].func is not None]
+        state = read_state(engine)
+        ctx = BuildContext(
+            engine,
+            settings,
+            run=max((s.run for s in state.values()), default=0) + 1,
+            batch=max((e.batch_id for e in read_ledger(engine)), default=0),
+            state=state,
+            full_refresh=full_refresh,
+        )
         with engine.transaction():
             for index, spec in enumerate(build):
                 progress.model_started(spec.name, index, len(build))
-                report.models.append(_build_model(engine, spec, settings))
+                report.models.append(build_model(spec, ctx))
+            write_state(engine, ctx.state)
+            _forget_consumed_changes(engine, specs, ctx.state)
         for layer in ("silver", "gold"):
             report.timings[layer] = sum(
                 m.seconds for m in report.models if m.name.startswith(f"{layer}.")
@@ -101,48 +105,15 @@ def run(
     return report
 
 
-def _build_model(engine: Engine, spec: ModelSpec, settings: Settings) -> ModelResult:
-    started = time.perf_counter()
-    inputs = [engine.table(*name.split(".", 1)) for name in spec.inputs]
-    built = spec.build(inputs, as_of=settings.as_of)
-    engine.replace(spec.layer, spec.table, built.table)
-    stored = engine.table(spec.layer, spec.table)
-    rows = engine.count(spec.layer, spec.table)
-    if spec.contract is not None:
-        validate(spec, stored, empty=rows == 0)
-    counts = _rule_counts(engine, built.rule_counts)
-    return ModelResult(spec.name, rows, time.perf_counter() - started, counts)
-
-
-def _rule_counts(engine: Engine, counts: ir.Table | None) -> dict[str, int]:
-    if counts is None:
-        return {}
-    row = engine.to_arrow(counts).to_pylist()[0]
-    return {name: int(value or 0) for name, value in row.items()}
-
-
-def validate(spec: ModelSpec, table: ir.Table, *, empty: bool = False) -> None:
-    """Check the stored table against its contract on the engine; every failure in one error.
-
-    An empty table is checked for columns and types only: pandera's ibis backend reports
-    nulls in an empty column (its aggregates return null over no rows).
-    """
-    assert spec.contract is not None
-    depth = ValidationDepth.SCHEMA_ONLY if empty else ValidationDepth.SCHEMA_AND_DATA
-    try:
-        with config_context(validation_depth=depth):
-            spec.contract.validate(table, lazy=True)  # type: ignore[attr-defined]
-    except pandera.errors.SchemaErrors as exc:
-        raise ContractError(
-            f"{spec.name} failed its contract {spec.contract.__name__}: "
-            + "; ".join(_describe_failures(exc))
-        ) from None
-
-
-def _describe_failures(exc: pandera.errors.SchemaErrors) -> list[str]:
-    found = []
-    for category in exc.message.values():
-        for failures in category.values():
-            for failure in failures:
-                found.append(f"column {failure['column']}: {failure['check']} ({failure['error']})")
-    return found[:10]
+def _forget_consumed_changes(
+    engine: Engine, specs: dict[str, ModelSpec], state: dict[str, ModelState]
+) -> None:
+    """Keep each change log only as long as a consumer has not taken it in (a model nothing
+    reads keeps none)."""
+    for name in specs:
+        if name not in state:
+            continue
+        consumers = [c for c, spec in specs.items() if name in spec.inputs]
+        runs = [state[c].run for c in consumers if c in state]
+        if len(runs) == len(consumers):
+            forget_changes(engine, name, min(runs, default=state[name].run))

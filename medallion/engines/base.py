@@ -34,6 +34,28 @@ class Engine(ABC):
         """Materialise ``expr`` as ``layer.name``, replacing any previous version atomically."""
 
     @abstractmethod
+    def stage(self, layer: str, name: str, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` beside ``layer.name``, invisible to readers until published."""
+
+    @abstractmethod
+    def publish(self, layer: str, name: str) -> None:
+        """Swap the staged version of ``layer.name`` in, replacing the old one."""
+
+    @abstractmethod
+    def merge(
+        self, layer: str, name: str, rows: ir.Table, keys: ir.Table, on: tuple[str, ...]
+    ) -> None:
+        """Replace the rows of ``layer.name`` whose ``on`` columns match a row of ``keys`` by
+        ``rows`` (whose ``on`` values all match a row of ``keys``)."""
+
+    @abstractmethod
+    def delete_where(self, layer: str, name: str, predicate: str) -> None:
+        """Delete rows matching a simple SQL predicate over the table's columns."""
+
+    @abstractmethod
+    def drop(self, layer: str, name: str) -> None: ...
+
+    @abstractmethod
     def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
         """Append rows, creating the table on first use and adding columns it lacks (as the
         type the rows carry); columns the rows lack are null."""

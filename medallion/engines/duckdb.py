@@ -14,6 +14,10 @@ from medallion.engines.base import LAYERS, META, Engine
 from medallion.errors import ConfigError
 
 
+def _staging(name: str) -> str:
+    return f"_staging_{name}"
+
+
 class DuckDBEngine(Engine):
     name = "duckdb"
     supports_merge = True
@@ -39,12 +43,41 @@ class DuckDBEngine(Engine):
         return sorted(self.con.list_tables(database=layer))
 
     def replace(self, layer: str, name: str, expr: ir.Table) -> None:
-        staging = f"_staging_{name}"
         with self.transaction():
-            self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
-            self.con.create_table(staging, expr, database=layer)
+            self.stage(layer, name, expr)
+            self.publish(layer, name)
+
+    def stage(self, layer: str, name: str, expr: ir.Table) -> ir.Table:
+        staging = _staging(name)
+        self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
+        return self.con.create_table(staging, expr, database=layer)
+
+    def publish(self, layer: str, name: str) -> None:
+        with self.transaction():
             self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
-            self.con.raw_sql(f'ALTER TABLE "{layer}"."{staging}" RENAME TO "{name}"')
+            self.con.raw_sql(f'ALTER TABLE "{layer}"."{_staging(name)}" RENAME TO "{name}"')
+
+    def merge(
+        self, layer: str, name: str, rows: ir.Table, keys: ir.Table, on: tuple[str, ...]
+    ) -> None:
+        with self.transaction():
+            # Staged first: ``rows`` may read the very table the merge rewrites.
+            staged_keys = self.stage(layer, f"{name}_keys", keys.select(*on).distinct())
+            staged_rows = self.stage(layer, name, rows.semi_join(staged_keys, list(on)))
+            match = " AND ".join(f't."{c}" = k."{c}"' for c in on)
+            self.con.raw_sql(
+                f'DELETE FROM "{layer}"."{name}" AS t USING "{layer}"."{_staging(f"{name}_keys")}"'
+                f" AS k WHERE {match}"
+            )
+            self.con.insert(name, staged_rows, database=layer)
+            self.drop(layer, _staging(name))
+            self.drop(layer, _staging(f"{name}_keys"))
+
+    def delete_where(self, layer: str, name: str, predicate: str) -> None:
+        self.con.raw_sql(f'DELETE FROM "{layer}"."{name}" WHERE {predicate}')
+
+    def drop(self, layer: str, name: str) -> None:
+        self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
 
     def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
         schema = rows.schema if isinstance(rows, pa.Table) else rows.schema().to_pyarrow()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis.expr.types as ir
 
+from medallion.kinds import MergeByKey, Restriction
 from medallion.models.gold.members import (
     UNKNOWN_KEY,
     UNKNOWN_TEXT,
@@ -11,8 +14,33 @@ from medallion.models.gold.members import (
     with_unknown_member,
 )
 from medallion.models.silver.crm_customers import crm_customer_rows
+from medallion.partitions import union_keys
 from medallion.registry import model
 from schemas.gold import DimCustomer
+
+
+def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
+    """Customers whose CRM version, ERP demographics or ERP location changed.
+
+    Keys are stable and countries only ever gain members, so nothing else moves a row.
+    """
+    customers, demographics, locations, dim_location, cust_info = inputs
+    new_customers, new_demographics, new_locations = changes[:3]
+    numbers = union_keys("customer_number", new_demographics, new_locations)
+    via_erp = customers.semi_join(numbers, "customer_number")
+    keys = union_keys("customer_id", new_customers, via_erp)
+    touched = customers.semi_join(keys, "customer_id")
+    their_numbers = touched.select("customer_number")
+    return Restriction(
+        [
+            touched,
+            demographics.semi_join(their_numbers, "customer_number"),
+            locations.semi_join(their_numbers, "customer_number"),
+            dim_location,
+            cust_info,
+        ],
+        keys,
+    )
 
 
 @model(
@@ -25,6 +53,7 @@ from schemas.gold import DimCustomer
         "bronze.crm_cust_info",
     ],
     grain=["customer_key"],
+    kind=MergeByKey(("customer_id",), changed_customers),
     contract=DimCustomer,
 )
 def dim_customer(

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from medallion import rules
+from medallion.kinds import MergeByKey, Restriction
 from medallion.models.gold.members import UNKNOWN_KEY
+from medallion.partitions import union_keys
 from medallion.registry import model
 from schemas.gold import FactOrders
+
+
+def changed_orders(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
+    """Orders with a changed line. A customer's change reaches an order only through its
+    lines (fact_sales re-points them), so the line changes cover it."""
+    fact_sales, dim_customer = inputs
+    keys = union_keys("order_number", changes[0])
+    return Restriction([fact_sales.semi_join(keys, "order_number"), dim_customer], keys)
 
 
 @model(
     "gold.fact_orders",
     inputs=["gold.fact_sales", "gold.dim_customer"],
     grain=["order_number"],
+    kind=MergeByKey(("order_number",), changed_orders),
     contract=FactOrders,
 )
 def fact_orders(fact_sales: ir.Table, dim_customer: ir.Table) -> ir.Table:

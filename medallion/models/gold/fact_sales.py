@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis.expr.types as ir
 
 from medallion import rules
+from medallion.kinds import MergeByKey, Restriction
 from medallion.models.gold.members import UNKNOWN_KEY
+from medallion.partitions import union_keys
 from medallion.registry import model
 from schemas.gold import FactSales
+
+
+def changed_orders(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
+    """Orders with a changed line, or a line whose product or customer changed: a late
+    customer or product re-points its lines from -1 to the member."""
+    sales, dim_product, dim_customer = inputs
+    new_sales, new_products, new_customers = changes
+    by_product = sales.semi_join(new_products.select("product_number"), "product_number")
+    by_customer = sales.semi_join(new_customers.select("customer_id"), "customer_id")
+    keys = union_keys("order_number", new_sales, by_product, by_customer)
+    return Restriction([sales.semi_join(keys, "order_number"), dim_product, dim_customer], keys)
 
 
 @model(
     "gold.fact_sales",
     inputs=["silver.crm_sales", "gold.dim_product", "gold.dim_customer"],
     grain=["order_number", "product_key"],
+    kind=MergeByKey(("order_number",), changed_orders),
     contract=FactSales,
 )
 def fact_sales(sales: ir.Table, dim_product: ir.Table, dim_customer: ir.Table) -> ir.Table:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis
 import ibis.expr.types as ir
 
 from medallion import rules
+from medallion.kinds import MergeByKey, Restriction
+from medallion.partitions import new_keys_of_bronze
 from medallion.registry import Built, model, rule_counts
 from schemas.silver import CrmCustomers
 
@@ -23,11 +27,20 @@ COLUMNS = (
 )
 
 
+def with_customer_id(cust_info: ir.Table) -> ir.Table:
+    """Bronze rows with their partition key, ``customer_id`` (null for an unusable id)."""
+    return cust_info.mutate(customer_id=rules.parse_int(cust_info.cst_id))
+
+
+def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
+    """Customers with a new version delivered; all their versions are ranked again."""
+    return new_keys_of_bronze(inputs[0], changes[0], with_customer_id, ["customer_id"])
+
+
 def crm_customer_rows(cust_info: ir.Table) -> ir.Table:
     """Every bronze row with its cleaned columns beside the raw ones, before versions collapse."""
-    t = cust_info
+    t = with_customer_id(cust_info)
     return t.mutate(
-        customer_id=rules.parse_int(t.cst_id),
         customer_number=rules.clean_text(t.cst_key),
         first_name=rules.clean_text(t.cst_firstname),
         last_name=rules.clean_text(t.cst_lastname),
@@ -41,6 +54,7 @@ def crm_customer_rows(cust_info: ir.Table) -> ir.Table:
     "silver.crm_customers",
     inputs=["bronze.crm_cust_info"],
     grain=["customer_id"],
+    kind=MergeByKey(("customer_id",), changed_customers),
     contract=CrmCustomers,
 )
 def crm_customers(cust_info: ir.Table) -> Built:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis.expr.types as ir
 
 from medallion import rules
+from medallion.kinds import MergeByKey, Restriction
+from medallion.partitions import new_keys_of_bronze
 from medallion.registry import Built, model, rule_counts
 from schemas.silver import CrmSales
 
@@ -36,15 +40,24 @@ def reconcile_sales_and_price(
     return sales_amount, fixed_price
 
 
+def with_order_number(sales_details: ir.Table) -> ir.Table:
+    """Bronze rows with their partition key: all lines of an order are recomputed together."""
+    return sales_details.mutate(order_number=rules.clean_text(sales_details.sls_ord_num))
+
+
+def changed_orders(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
+    """Orders with a line delivered (again)."""
+    return new_keys_of_bronze(inputs[0], changes[0], with_order_number, ["order_number"])
+
+
 def crm_sales_rows(sales_details: ir.Table) -> ir.Table:
     """Every bronze row with its cleaned columns beside the raw ones."""
-    t = sales_details
+    t = with_order_number(sales_details)
     quantity = rules.parse_int(t.sls_quantity)
     recorded_sales = rules.parse_money(t.sls_sales)
     recorded_price = rules.parse_money(t.sls_price)
     sales_amount, price = reconcile_sales_and_price(recorded_sales, recorded_price, quantity)
     return t.mutate(
-        order_number=rules.clean_text(t.sls_ord_num),
         product_number=rules.clean_text(t.sls_prd_key),
         customer_id=rules.parse_int(t.sls_cust_id),
         order_date=rules.parse_date(t.sls_order_dt),
@@ -62,6 +75,7 @@ def crm_sales_rows(sales_details: ir.Table) -> ir.Table:
     "silver.crm_sales",
     inputs=["bronze.crm_sales_details"],
     grain=["order_number", "product_number"],
+    kind=MergeByKey(("order_number",), changed_orders),
     contract=CrmSales,
 )
 def crm_sales(sales_details: ir.Table) -> Built:

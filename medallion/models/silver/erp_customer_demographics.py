@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import ibis
 import ibis.expr.types as ir
 
 from medallion import rules
+from medallion.kinds import MergeByKey, Restriction
+from medallion.partitions import new_keys_of_bronze
 from medallion.registry import Built, model, rule_counts
 from schemas.silver import ErpCustomerDemographics
 
@@ -20,18 +23,27 @@ def erp_customer_number(cid: ir.StringValue) -> ir.StringValue:
     return rules.clean_text(rules.trim(cid).re_replace(r"^[Nn][Aa][Ss]", ""))
 
 
+def with_customer_number(cust_az12: ir.Table) -> ir.Table:
+    return cust_az12.mutate(customer_number=erp_customer_number(cust_az12.cid))
+
+
+def changed_demographics(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
+    """Customer numbers with a record delivered (again)."""
+    return new_keys_of_bronze(inputs[0], changes[0], with_customer_number, ["customer_number"])
+
+
 @model(
     "silver.erp_customer_demographics",
     inputs=["bronze.erp_cust_az12"],
     grain=["customer_number"],
+    kind=MergeByKey(("customer_number",), changed_demographics),
     contract=ErpCustomerDemographics,
 )
 def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
     """ERP birth date and gender, one row per customer number; a later delivery wins."""
-    t = cust_az12
+    t = with_customer_number(cust_az12)
     parsed_birth = rules.parse_date(t.bdate)
     rows = t.mutate(
-        customer_number=erp_customer_number(t.cid),
         # A birth date after the as-of date is a data-entry error, not a customer yet to be born.
         birth_date=(parsed_birth > ibis.literal(as_of)).ifelse(ibis.null("date"), parsed_birth),
         gender=rules.map_code(t.gen, GENDER),

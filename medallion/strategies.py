@@ -1,0 +1,120 @@
+"""How each kind of model is brought up to date: rebuilt and diffed, or merged by partition."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass, field
+
+import ibis.expr.types as ir
+
+from medallion.changes import ModelState, change_table, changes_since, record_changes
+from medallion.config import Settings
+from medallion.contracts import validate
+from medallion.engines.base import META, Engine
+from medallion.kinds import MergeByKey, Rebuild
+from medallion.registry import Built, ModelSpec
+
+
+@dataclass
+class ModelResult:
+    name: str
+    rows: int
+    seconds: float
+    rule_counts: dict[str, int] = field(default_factory=dict)
+    mode: str = "full"  # full | incremental | diff
+
+
+@dataclass
+class BuildContext:
+    """What every strategy needs: the engine, the run's identity and every model's state."""
+
+    engine: Engine
+    settings: Settings
+    run: int  # this run's sequence number
+    batch: int  # the highest bronze batch this run takes in
+    state: dict[str, ModelState]
+    full_refresh: bool = False
+
+
+def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
+    """Bring one model up to date, validate it against its contract, record what changed."""
+    started = time.perf_counter()
+    engine = ctx.engine
+    previous = ctx.state.get(spec.name)
+    as_of = ctx.settings.as_of if _reads_as_of(spec) else None
+    inputs = [engine.table(*name.split(".", 1)) for name in spec.inputs]
+    exists = engine.exists(spec.layer, spec.table)
+    fresh = (
+        ctx.full_refresh
+        or previous is None
+        or not exists
+        or (as_of is not None and previous.as_of != as_of)
+    )
+    merging = isinstance(spec.kind, MergeByKey) and not fresh
+    changes = _input_changes(spec, ctx, previous) if merging and previous else None
+    if isinstance(spec.kind, MergeByKey) and changes is not None:
+        built, mode = _merge(spec, ctx, inputs, changes), "incremental"
+    else:
+        diff = isinstance(spec.kind, Rebuild) and exists and not ctx.full_refresh
+        built, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
+    rows = engine.count(spec.layer, spec.table)
+    validate(spec, engine.table(spec.layer, spec.table), empty=rows == 0)
+    full_run = ctx.run if mode == "full" else (previous.full_run if previous else ctx.run)
+    ctx.state[spec.name] = ModelState(ctx.batch, ctx.run, full_run, as_of)
+    counts = _rule_counts(engine, built.rule_counts)
+    return ModelResult(spec.name, rows, time.perf_counter() - started, counts, mode)
+
+
+def _rebuild(spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], *, diff: bool) -> Built:
+    """Recompute from all inputs; with ``diff``, log the rows that differ from the old table."""
+    engine = ctx.engine
+    built = spec.build(inputs, as_of=ctx.settings.as_of)
+    staged = engine.stage(spec.layer, spec.table, built.table)
+    if diff:
+        old = engine.table(spec.layer, spec.table)
+        changed = staged.difference(old).union(old.difference(staged))
+        record_changes(engine, spec.name, changed, ctx.run)
+    elif isinstance(spec.kind, MergeByKey):
+        # A merge model rebuilt in full: consumers see full_run and rebuild too; the log
+        # starts afresh from this run.
+        engine.drop(META, change_table(spec.name))
+    engine.publish(spec.layer, spec.table)
+    return built
+
+
+def _merge(
+    spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], changes: list[ir.Table]
+) -> Built:
+    """Recompute the partitions that new data touches, with the model's own function."""
+    assert isinstance(spec.kind, MergeByKey)
+    partition = spec.kind.partition
+    restriction = spec.kind.restrict(inputs, changes)
+    built = spec.build(list(restriction.inputs), as_of=ctx.settings.as_of)
+    keys = restriction.keys.select(*partition).distinct()
+    ctx.engine.merge(spec.layer, spec.table, built.table, keys, partition)
+    record_changes(ctx.engine, spec.name, keys, ctx.run)
+    return built
+
+
+def _input_changes(
+    spec: ModelSpec, ctx: BuildContext, previous: ModelState
+) -> list[ir.Table] | None:
+    changes = []
+    for name in spec.inputs:
+        found = changes_since(ctx.engine, name, previous, ctx.state.get(name))
+        if found is None:
+            return None
+        changes.append(found)
+    return changes
+
+
+def _reads_as_of(spec: ModelSpec) -> bool:
+    return spec.func is not None and "as_of" in inspect.signature(spec.func).parameters
+
+
+def _rule_counts(engine: Engine, counts: ir.Table | None) -> dict[str, int]:
+    if counts is None:
+        return {}
+    row = engine.to_arrow(counts).to_pylist()[0]
+    return {name: int(value or 0) for name, value in row.items()}

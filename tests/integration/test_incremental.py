@@ -1,0 +1,84 @@
+"""SPEC invariants 1 and 3: any split of the same files into runs gives the tables of one full
+refresh, and a run with no new files changes nothing."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from medallion.config import Settings
+from medallion.generate import generate_landing
+from medallion.runner import run
+from tests.conftest import AS_OF
+from tests.warehouses import table_differences
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def source_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[list[str]]]:
+    """Generated landing data, one list of CSV records (header first) per table folder."""
+    out = tmp_path_factory.mktemp("generated")
+    generate_landing(out, scale=0.02, seed=7, batches=1)
+    tables: dict[str, list[list[str]]] = {}
+    for path in sorted(out.rglob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            tables[path.parent.relative_to(out).as_posix()] = list(csv.reader(handle))
+    return tables
+
+
+def deliver(landing: Path, folder: str, run_no: int, header: list[str], rows: list[list[str]]):
+    path = landing / folder / f"run-{run_no:02d}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+@settings(
+    max_examples=6,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_split_into_runs_equals_a_full_refresh(
+    source_rows: dict[str, list[list[str]]], tmp_path_factory: pytest.TempPathFactory, data
+) -> None:
+    runs = data.draw(st.integers(min_value=2, max_value=4), label="runs")
+    # Each table's rows arrive in order, cut into `runs` consecutive pieces (some empty):
+    # sales may arrive before their customers, products after their sales, and so on.
+    cuts = {
+        folder: sorted(
+            data.draw(
+                st.lists(st.integers(0, len(rows) - 1), min_size=runs - 1, max_size=runs - 1),
+                label=f"cuts {folder}",
+            )
+        )
+        for folder, rows in source_rows.items()
+    }
+    root = tmp_path_factory.mktemp("split")
+    landing, incremental = root / "landing", root / "incremental"
+    for run_no in range(runs):
+        for folder, (header, *rows) in source_rows.items():
+            bounds = [0, *cuts[folder], len(rows)]
+            deliver(landing, folder, run_no, header, rows[bounds[run_no] : bounds[run_no + 1]])
+        run(Settings(landing=landing, warehouse=incremental, as_of=AS_OF))
+
+    refreshed = root / "refreshed"
+    shutil.copytree(incremental, refreshed)
+    run(Settings(landing=landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
+    database = "medallion.duckdb"
+    assert table_differences(incremental / database, refreshed / database) == {}
+
+    before = root / "before"
+    shutil.copytree(incremental, before)
+    again = run(Settings(landing=landing, warehouse=incremental, as_of=AS_OF))
+    assert again.ingest is not None and again.ingest.batch_id is None
+    assert table_differences(incremental / database, before / database) == {}
