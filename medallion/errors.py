@@ -21,3 +21,7 @@ class SelectionError(MedallionError):
 
 class ContractError(MedallionError):
     """A table failed its Pandera contract; the message names table, column and check."""
+
+
+class LockError(MedallionError):
+    """Another run holds the warehouse; the message names its pid, host, start and lock file."""

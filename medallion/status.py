@@ -1,23 +1,40 @@
-"""What a warehouse holds: files ingested per table, and row counts per layer and table."""
+"""What a warehouse holds: landing files per table and their outcome, rows per layer and table."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from medallion.config import Settings
 from medallion.engines import Engine, connect
 from medallion.engines.base import LAYERS, META
 from medallion.errors import ConfigError
-from medallion.ingest.ledger import LEDGER_TABLE
+from medallion.ingest.ledger import (
+    EMPTY,
+    FAILED,
+    INGESTED,
+    LANDED,
+    LEDGER_TABLE,
+    SKIPPED,
+    SKIPPED_DUPLICATE,
+    SKIPPED_MODIFIED,
+)
 
 
 @dataclass(frozen=True)
 class TableFiles:
+    """The ledger of one bronze table. ``ingested``, ``empty`` and the skips count ledger
+    entries (a file re-ingested under ``on_modified=reingest`` counts twice); ``failed`` counts
+    files whose latest version failed, so a failure fixed since no longer shows; ``rows`` and
+    ``quarantined`` add up over every delivery."""
+
     table: str
     ingested: int
     empty: int
     failed: int
+    skipped_modified: int
+    skipped_duplicate: int
     rows: int
     quarantined: int
     last_batch: int | None
@@ -29,6 +46,7 @@ class WarehouseStatus:
     files: list[TableFiles]
     tables: list[tuple[str, str, int]]
     failures: list[str]
+    skips: list[str] = field(default_factory=list)
 
 
 def warehouse_status(settings: Settings) -> WarehouseStatus:
@@ -44,40 +62,65 @@ def warehouse_status(settings: Settings) -> WarehouseStatus:
         engine.close()
 
 
+LEDGER_COLUMNS = ("path", "table_name", "batch_id", "status", "rows", "quarantined", "message")
+
+
+def summarize_ledger(
+    entries: list[dict[str, Any]],
+) -> tuple[list[TableFiles], list[str], list[str]]:
+    """Per-table file counts, the messages of outstanding failures, and of reported skips.
+
+    Entries are in the order they were recorded; the latest entry of a path is its current
+    state (a failed file fixed in place is ingested now, not failed).
+    """
+    latest: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        latest[entry["path"]] = entry
+    outstanding = {p for p, e in latest.items() if e["status"] == FAILED}
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        tables.setdefault(entry["table_name"], []).append(entry)
+    summary = []
+    for table, rows in sorted(tables.items()):
+
+        def count(status: str, rows: list[dict[str, Any]] = rows) -> int:
+            return sum(1 for e in rows if e["status"] == status)
+
+        landed = [e for e in rows if e["status"] in LANDED]
+        summary.append(
+            TableFiles(
+                table,
+                ingested=count(INGESTED),
+                empty=count(EMPTY),
+                failed=len({e["path"] for e in rows if e["path"] in outstanding}),
+                skipped_modified=count(SKIPPED_MODIFIED),
+                skipped_duplicate=count(SKIPPED_DUPLICATE),
+                rows=sum(e["rows"] or 0 for e in landed),
+                quarantined=sum(e["quarantined"] or 0 for e in landed),
+                last_batch=max((e["batch_id"] for e in landed), default=None),
+            )
+        )
+    failures = sorted(latest[p]["message"] or p for p in outstanding)
+    skips = [e["message"] or e["path"] for e in entries if e["status"] in SKIPPED]
+    return summary, failures, skips
+
+
 def _status(engine: Engine, database: Path) -> WarehouseStatus:
     files: list[TableFiles] = []
     failures: list[str] = []
+    skips: list[str] = []
     if engine.exists(META, LEDGER_TABLE):
         ledger = engine.table(META, LEDGER_TABLE)
-        summary = ledger.group_by("table_name").aggregate(
-            ingested=(ledger.status == "ingested").sum(),
-            empty=(ledger.status == "empty").sum(),
-            failed=(ledger.status == "failed").sum(),
-            rows=ledger.rows.sum(),
-            quarantined=ledger.quarantined.sum(),
-            last_batch=ledger.batch_id.max(),
-        )
-        for row in engine.to_arrow(summary.order_by("table_name")).to_pylist():
-            files.append(
-                TableFiles(
-                    row["table_name"],
-                    int(row["ingested"]),
-                    int(row["empty"]),
-                    int(row["failed"]),
-                    int(row["rows"] or 0),
-                    int(row["quarantined"] or 0),
-                    row["last_batch"],
-                )
-            )
-        failed = ledger.filter(ledger.status == "failed").select("message").order_by("message")
-        failures = [r["message"] for r in engine.to_arrow(failed).to_pylist()]
+        ordered = ledger.select(*LEDGER_COLUMNS, "ingested_at").order_by("batch_id", "ingested_at")
+        entries = engine.to_arrow(ordered).to_pylist()
+        files, failures, skips = summarize_ledger(entries)
     tables = [
         (layer, name, engine.count(layer, name))
         for layer in LAYERS
         for name in engine.list_tables(layer)
         if not name.startswith("_")
     ]
-    return WarehouseStatus(database, files, tables, failures)
+    return WarehouseStatus(database, files, tables, failures, skips)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ def test_second_run_skips_ingested_files(tmp_path: Path) -> None:
     second = ingest_only(landing, warehouse)
     assert second.batch_id is None and second.skipped == 1 and not second.files
     assert rows(warehouse, "select count(*) from bronze.crm_cust_info") == [(2,)]
-    write(landing, "crm/cust_info/data/b.csv", CUSTOMERS)
+    # Other bytes than a.csv: a byte-identical copy would be skipped as a duplicate.
+    write(landing, "crm/cust_info/data/b.csv", CUSTOMERS.replace("Ann", "Anne"))
     third = ingest_only(landing, warehouse)
     assert third.batch_id == 2 and [f.path for f in third.files] == ["crm/cust_info/data/b.csv"]
     assert rows(
