@@ -22,3 +22,17 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "medallion", "schemas", "tests", "noxfile.py")
     session.run("ruff", "format", "--check", "medallion", "schemas", "tests", "noxfile.py")
     session.run("mypy", "medallion", "schemas")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks (timings are reported, never asserted): incremental vs full run."""
+    session.install("-e", ".")
+    session.run(
+        "python",
+        "-m",
+        "benchmarks.incremental",
+        "--out",
+        "benchmarks/results/incremental.json",
+        *session.posargs,
+    )

@@ -61,27 +61,82 @@ def main(debug: bool) -> None:
     """medallion: CRM and ERP landing files to a tested star schema."""
 
 
+def pipeline_options(func: F) -> F:
+    """The options of every command that runs the pipeline (run, watch)."""
+    options = [
+        click.option(
+            "--landing",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Landing folder (<source>/<table>/data/*.csv). Default: $MEDALLION_LANDING.",
+        ),
+        warehouse_options,
+        click.option(
+            "--full-refresh",
+            is_flag=True,
+            help="Rebuild silver and gold from all of bronze instead of merging what changed "
+            "(bronze itself is never rewritten).",
+        ),
+        click.option(
+            "--select",
+            "selectors",
+            multiple=True,
+            help="Layer or model to run, e.g. silver, gold.fact_sales, +fact_sales, "
+            "crm_customers+. Repeatable. Default: everything.",
+        ),
+        click.option("--as-of", default=None, help="As-of date YYYY-MM-DD (default: today)."),
+        click.option(
+            "--on-modified",
+            type=click.Choice(["skip", "reingest"]),
+            default="skip",
+            show_default=True,
+            help="A file changed since it was ingested: report and skip it, or ingest the new "
+            "version as a new delivery.",
+        ),
+        click.option(
+            "--on-duplicate",
+            type=click.Choice(["skip", "ingest"]),
+            default="skip",
+            show_default=True,
+            help="A file byte-identical to one already ingested, under another name.",
+        ),
+        click.option(
+            "--schema-evolution",
+            "evolution",
+            multiple=True,
+            metavar="TABLE=MODE",
+            help="Per bronze table (e.g. crm_cust_info=rescue): add_new_columns (default), "
+            "rescue, fail_on_new_columns or none. Repeatable.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def ingest_policy(on_modified: str, on_duplicate: str, evolution: tuple[str, ...]) -> Any:
+    from medallion.ingest import IngestPolicy
+
+    modes: dict[str, str] = {}
+    for item in evolution:
+        table, sep, mode = item.partition("=")
+        if not sep:
+            raise ConfigError(
+                f"--schema-evolution {item!r}: write TABLE=MODE, e.g. crm_cust_info=rescue"
+            )
+        modes[table.strip()] = mode.strip()
+    policy = IngestPolicy(
+        on_modified=on_modified,  # type: ignore[arg-type]
+        on_duplicate=on_duplicate,  # type: ignore[arg-type]
+        schema_evolution=modes,
+    )
+    for table in modes:
+        policy.mode(table)  # a one-line ConfigError for an unknown table or mode
+    return policy
+
+
 @main.command()
-@click.option(
-    "--landing",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Landing folder (<source>/<table>/data/*.csv). Default: $MEDALLION_LANDING.",
-)
-@warehouse_options
-@click.option(
-    "--full-refresh",
-    is_flag=True,
-    help="Rebuild silver and gold from all of bronze (bronze itself is never rewritten).",
-)
-@click.option(
-    "--select",
-    "selectors",
-    multiple=True,
-    help="Layer or model to run, e.g. silver, gold.fact_sales, +fact_sales, crm_customers+. "
-    "Repeatable. Default: everything.",
-)
-@click.option("--as-of", default=None, help="As-of date YYYY-MM-DD (default: today, UTC).")
+@pipeline_options
 @handle_errors
 def run(
     landing: Path | None,
@@ -90,17 +145,35 @@ def run(
     full_refresh: bool,
     selectors: tuple[str, ...],
     as_of: str | None,
+    on_modified: str,
+    on_duplicate: str,
+    evolution: tuple[str, ...],
 ) -> None:
-    """Ingest new landing files and build bronze, silver and gold."""
-    from medallion.report import ConsoleProgress, print_run
+    """Ingest new landing files and bring bronze, silver and gold up to date."""
+    settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
+    policy = ingest_policy(on_modified, on_duplicate, evolution)
+    if not run_once(settings, selectors, full_refresh, policy):
+        sys.exit(1)
+
+
+def run_once(
+    settings: Settings, selectors: tuple[str, ...], full_refresh: bool, policy: Any
+) -> bool:
+    """One pipeline run with its plan and summary printed; False when a file failed."""
+    from medallion.report import ConsoleProgress, print_plan, print_run
+    from medallion.runner import preflight
     from medallion.runner import run as run_pipeline
 
-    settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
+    print_plan(console, preflight(settings, selectors), full_refresh)
     report = run_pipeline(
-        settings, select_=selectors, full_refresh=full_refresh, progress=ConsoleProgress(console)
+        settings,
+        select_=selectors,
+        full_refresh=full_refresh,
+        policy=policy,
+        progress=ConsoleProgress(console),
     )
     print_run(console, report)
-    console.print(f"Warehouse: {settings.database}")
+    console.print(f"Warehouse: {settings.database}", soft_wrap=True)
     if not report.ok:
         click.secho(
             f"Error: {len(report.ingest.failed) if report.ingest else 0} file(s) failed to "
@@ -108,7 +181,63 @@ def run(
             fg="red",
             err=True,
         )
-        sys.exit(1)
+    return report.ok
+
+
+@main.command()
+@pipeline_options
+@click.option(
+    "--interval",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Seconds between two looks at the landing zone.",
+)
+@click.option(
+    "--settle",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds a new file's size and mtime must stay unchanged before it is ingested.",
+)
+@click.option("--max-runs", type=int, default=None, hidden=True, help="Stop after N runs (tests).")
+@handle_errors
+def watch(
+    landing: Path | None,
+    warehouse: Path | None,
+    backend: str | None,
+    full_refresh: bool,
+    selectors: tuple[str, ...],
+    as_of: str | None,
+    on_modified: str,
+    on_duplicate: str,
+    evolution: tuple[str, ...],
+    interval: float,
+    settle: float,
+    max_runs: int | None,
+) -> None:
+    """Run the pipeline whenever new landing files have settled, until Ctrl-C or SIGTERM.
+
+    The first signal stops at once when idle, or once the run in progress has finished; a
+    second one aborts that run (its open transaction rolls back) and exits 130.
+    """
+    from medallion.watch import watch as watch_landing
+
+    settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
+    policy = ingest_policy(on_modified, on_duplicate, evolution)
+    summary = watch_landing(
+        settings,
+        interval=interval,
+        settle=settle,
+        selectors=selectors,
+        full_refresh=full_refresh,
+        policy=policy,
+        run_once=lambda: run_once(settings, selectors, full_refresh, policy),
+        echo=lambda line: console.print(line, soft_wrap=True, markup=False),
+        warn=lambda line: click.secho(line, fg="yellow", err=True),
+        max_runs=max_runs,
+    )
+    sys.exit(summary.exit_code)
 
 
 @main.command()

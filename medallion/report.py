@@ -45,7 +45,21 @@ class ConsoleProgress(Progress):
         self._bar.stop()
 
 
+def print_plan(console: Console, names: list[str], full_refresh: bool) -> None:
+    """What a run is about to do, before it does it."""
+    steps = []
+    if any(n.startswith("bronze.") for n in names):
+        steps.append("ingest new landing files into bronze")
+    models = [n for n in names if not n.startswith("bronze.")]
+    if models:
+        how = "rebuild in full" if full_refresh else "bring up to date"
+        steps.append(f"{how} {len(models)} model(s): {', '.join(models)}")
+    console.print("Plan: " + "; then ".join(steps or ["nothing selected"]), soft_wrap=True)
+
+
 def print_run(console: Console, report: RunReport) -> None:
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
     ingest = report.ingest
     if ingest is not None:
         for warning in ingest.warnings:
@@ -70,8 +84,9 @@ def print_run(console: Console, report: RunReport) -> None:
         models.add_column("model")
         models.add_column("rows", justify="right")
         models.add_column("seconds", justify="right")
+        models.add_column("how")
         for m in report.models:
-            models.add_row(m.name, f"{m.rows:,}", f"{m.seconds:.2f}")
+            models.add_row(m.name, f"{m.rows:,}", f"{m.seconds:.2f}", m.mode)
         console.print(models)
         rules = Table(
             title="Rules applied (values nulled or fixed, rows dropped)", title_justify="left"
@@ -96,7 +111,18 @@ def print_run(console: Console, report: RunReport) -> None:
 def print_status(console: Console, status: WarehouseStatus) -> None:
     console.print(f"Warehouse: {status.database}")
     files = Table(title="Landing files by table", title_justify="left")
-    for column in ("table", "ingested", "empty", "failed", "rows", "quarantined", "last batch"):
+    headers = (
+        "table",
+        "ingested",
+        "empty",
+        "failed",
+        "skipped changed",
+        "skipped duplicate",
+        "rows",
+        "quarantined",
+        "last batch",
+    )
+    for column in headers:
         files.add_column(column, justify="left" if column == "table" else "right")
     for t in status.files:
         files.add_row(
@@ -104,9 +130,12 @@ def print_status(console: Console, status: WarehouseStatus) -> None:
             str(t.ingested),
             str(t.empty),
             str(t.failed),
+            str(t.skipped_modified),
+            str(t.skipped_duplicate),
             f"{t.rows:,}",
             f"{t.quarantined:,}",
             str(t.last_batch or "-"),
+            style="red" if t.failed else None,
         )
     console.print(files)
     tables = Table(title="Tables", title_justify="left")
@@ -116,5 +145,7 @@ def print_status(console: Console, status: WarehouseStatus) -> None:
     for layer, name, rows in status.tables:
         tables.add_row(layer, name, f"{rows:,}")
     console.print(tables)
+    for skip in status.skips:
+        console.print(f"[yellow]skipped file:[/] {skip}")
     for failure in status.failures:
         console.print(f"[red]failed file:[/] {failure}")

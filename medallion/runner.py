@@ -10,8 +10,10 @@ from medallion.changes import ModelState, forget_changes, read_state, write_stat
 from medallion.config import Settings
 from medallion.engines import Engine, connect
 from medallion.errors import LandingError
-from medallion.ingest import IngestReport, ingest, read_ledger
-from medallion.ingest.landing import LandingFile
+from medallion.faults import checkpoint
+from medallion.ingest import IngestPolicy, IngestReport, ingest, read_ledger
+from medallion.ingest.landing import LandingFile, check_landing
+from medallion.lock import warehouse_lock
 from medallion.models.bronze import bronze_schema
 from medallion.registry import ModelSpec, load_models, select
 from medallion.sources import BY_BRONZE_NAME
@@ -26,6 +28,7 @@ class RunReport:
     ingest: IngestReport | None = None
     models: list[ModelResult] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -49,15 +52,28 @@ def ensure_bronze_tables(engine: Engine) -> None:
             engine.append("bronze", spec.bronze_name, bronze_schema(spec.columns).empty_table())
 
 
+def preflight(settings: Settings, select_: Iterable[str] = ()) -> list[str]:
+    """The models a run would build, after checking what can be checked before it starts."""
+    names = select(load_models(), select_)
+    if any(n.startswith("bronze.") for n in names):
+        if settings.landing is None:
+            raise LandingError("no landing folder given: pass --landing DIR")
+        check_landing(settings.landing)
+    return names
+
+
 def run(
     settings: Settings,
     *,
     select_: Iterable[str] = (),
     full_refresh: bool = False,
+    policy: IngestPolicy | None = None,
     progress: Progress | None = None,
     engine: Engine | None = None,
 ) -> RunReport:
     """Ingest new landing files, then bring the selected silver and gold models up to date.
+
+    The warehouse is locked for the whole run: a second run fails at once naming the holder.
 
     Merge models recompute only the partitions new data touches; ``full_refresh`` rebuilds
     every selected model from all of bronze instead, and must give the same tables. Silver and
@@ -66,43 +82,61 @@ def run(
     """
     progress = progress or Progress()
     specs = load_models()
-    names = select(specs, select_)
+    names = preflight(settings, select_)
     report = RunReport(selected=names)
-    own_engine = engine is None
-    engine = engine or connect(settings)
-    try:
-        ensure_bronze_tables(engine)
-        if any(specs[n].layer == "bronze" for n in names):
-            if settings.landing is None:
-                raise LandingError("no landing folder given: pass --landing DIR")
-            started = time.perf_counter()
-            report.ingest = ingest(engine, settings.landing, on_file=progress.file_started)
-            report.timings["ingest"] = time.perf_counter() - started
-        build = [specs[n] for n in names if specs[n].func is not None]
-        state = read_state(engine)
-        ctx = BuildContext(
-            engine,
-            settings,
-            run=max((s.run for s in state.values()), default=0) + 1,
-            batch=max((e.batch_id for e in read_ledger(engine)), default=0),
-            state=state,
-            full_refresh=full_refresh,
-        )
-        with engine.transaction():
-            for index, spec in enumerate(build):
-                progress.model_started(spec.name, index, len(build))
-                report.models.append(build_model(spec, ctx))
-            write_state(engine, ctx.state)
-            _forget_consumed_changes(engine, specs, ctx.state)
-        for layer in ("silver", "gold"):
-            report.timings[layer] = sum(
-                m.seconds for m in report.models if m.name.startswith(f"{layer}.")
-            )
-    finally:
-        progress.finished()
-        if own_engine:
-            engine.close()
+    with warehouse_lock(settings.warehouse) as lock:
+        if lock.recovered:
+            report.warnings.append(lock.recovered)
+        own_engine = engine is None
+        engine = engine or connect(settings)
+        try:
+            _run_locked(engine, settings, specs, names, report, progress, policy, full_refresh)
+        finally:
+            progress.finished()
+            if own_engine:
+                engine.close()
     return report
+
+
+def _run_locked(
+    engine: Engine,
+    settings: Settings,
+    specs: dict[str, ModelSpec],
+    names: list[str],
+    report: RunReport,
+    progress: Progress,
+    policy: IngestPolicy | None,
+    full_refresh: bool,
+) -> None:
+    ensure_bronze_tables(engine)
+    if any(specs[n].layer == "bronze" for n in names):
+        assert settings.landing is not None  # preflight checked it
+        started = time.perf_counter()
+        report.ingest = ingest(
+            engine, settings.landing, policy=policy, on_file=progress.file_started
+        )
+        report.timings["ingest"] = time.perf_counter() - started
+    build = [specs[n] for n in names if specs[n].func is not None]
+    state = read_state(engine)
+    ctx = BuildContext(
+        engine,
+        settings,
+        run=max((s.run for s in state.values()), default=0) + 1,
+        batch=max((e.batch_id for e in read_ledger(engine)), default=0),
+        state=state,
+        full_refresh=full_refresh,
+    )
+    with engine.transaction():
+        for index, spec in enumerate(build):
+            progress.model_started(spec.name, index, len(build))
+            report.models.append(build_model(spec, ctx))
+            checkpoint(f"build:{spec.layer}")
+        write_state(engine, ctx.state)
+        _forget_consumed_changes(engine, specs, ctx.state)
+    for layer in ("silver", "gold"):
+        report.timings[layer] = sum(
+            m.seconds for m in report.models if m.name.startswith(f"{layer}.")
+        )
 
 
 def _forget_consumed_changes(

@@ -41,8 +41,10 @@ def deliver(landing: Path, folder: str, run_no: int, header: list[str], rows: li
         writer.writerows(rows)
 
 
+# Each example runs the pipeline four to five times, so few examples and no shrinking (a
+# failing example is reported as drawn; shrinking it would take many minutes).
 @settings(
-    max_examples=6,
+    max_examples=4,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -51,7 +53,7 @@ def deliver(landing: Path, folder: str, run_no: int, header: list[str], rows: li
 def test_any_split_into_runs_equals_a_full_refresh(
     source_rows: dict[str, list[list[str]]], tmp_path_factory: pytest.TempPathFactory, data
 ) -> None:
-    runs = data.draw(st.integers(min_value=2, max_value=4), label="runs")
+    runs = data.draw(st.integers(min_value=2, max_value=3), label="runs")
     # Each table's rows arrive in order, cut into `runs` consecutive pieces (some empty):
     # sales may arrive before their customers, products after their sales, and so on.
     cuts = {
