@@ -56,10 +56,10 @@ ALIASES: dict[str, str] = {
 def country_name(raw: ir.StringValue) -> ir.StringValue:
     """SPEC 2: DE -> Germany, US/USA -> United States, blank -> n/a, otherwise trimmed as given."""
     trimmed = rules.clean_text(raw)
-    known = rules.code(raw).cases(*ALIASES.items(), else_=ibis.null("string"))
+    known = ibis.map(ALIASES).get(rules.code(raw))
     return trimmed.isnull().ifelse(UNKNOWN, known.fill_null(trimmed))
 
 
 def country_code(name: ir.StringValue) -> ir.StringValue:
     """The ISO code of a canonical country name, null when unknown."""
-    return name.cases(*ISO_CODES.items(), else_=ibis.null("string"))
+    return ibis.map(ISO_CODES).get(name)

@@ -61,8 +61,13 @@ def code(value: ir.StringValue) -> ir.StringValue:
 def map_code(
     value: ir.StringValue, mapping: Mapping[str, str], default: str = "n/a"
 ) -> ir.StringValue:
-    """Map a code (compared trimmed, case-insensitively) to its label; anything else -> default."""
-    return code(value).cases(*((k.upper(), v) for k, v in mapping.items()), else_=default)
+    """Map a code (compared trimmed, case-insensitively) to its label; anything else -> default.
+
+    A map lookup rather than CASE: engines evaluate a CASE operand once per branch, and the
+    operand here is a regular expression.
+    """
+    labels = ibis.map({k.upper(): v for k, v in mapping.items()})
+    return labels.get(code(value), default)
 
 
 def parse_int(value: ir.StringValue) -> ir.IntegerValue:
@@ -153,12 +158,19 @@ def latest_per_key(
 
 def first_delivered_per_key(table: ir.Table, key: str) -> ir.Table:
     """For each key, the ordinal of its first delivery (0 = earliest). Surrogate keys are
-    derived from this, so they never change as later batches arrive: bronze is append-only."""
-    window = ibis.window(
-        group_by=[table[key]],
-        order_by=[table._batch_id, table._source_file, table._source_row],
+    derived from this, so they never change as later batches arrive: bronze is append-only.
+
+    Delivery order (batch, file, row) is folded into one integer per row, so that the first
+    delivery of a key is a plain minimum: a hash aggregate rather than a window per key.
+    """
+    files = table.select("_batch_id", "_source_file").distinct()
+    files = files.mutate(
+        _file_seq=ibis.row_number().over(order_by=[files._batch_id, files._source_file])
     )
-    firsts = table.mutate(_rank=ibis.row_number().over(window))
-    firsts = firsts.filter(firsts._rank == 0)
-    order = ibis.window(order_by=[firsts._batch_id, firsts._source_file, firsts._source_row])
-    return firsts.select(firsts[key], _first_delivered=ibis.row_number().over(order))
+    rows = table.join(files, ["_batch_id", "_source_file"])
+    # Rows per file stay far below 2**32, files below 2**31.
+    sequence = rows._file_seq.cast(dt.int64) * 4_294_967_296 + rows._source_row
+    firsts = rows.group_by(key).aggregate(_first=sequence.min())
+    return firsts.select(
+        firsts[key], _first_delivered=ibis.row_number().over(order_by=firsts._first)
+    )
