@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 from medallion.changes import ModelState, change_table, changes_since, record_changes
 from medallion.config import Settings
 from medallion.contracts import validate
-from medallion.engines.base import META, Engine
+from medallion.engines.base import META, Engine, staging_name
 from medallion.kinds import MergeByKey, Rebuild
 from medallion.registry import Built, ModelSpec
 
@@ -59,7 +59,6 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
         diff = isinstance(spec.kind, Rebuild) and exists and not ctx.full_refresh
         built, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
     rows = engine.count(spec.layer, spec.table)
-    validate(spec, engine.table(spec.layer, spec.table), empty=rows == 0)
     full_run = ctx.run if mode == "full" else (previous.full_run if previous else ctx.run)
     ctx.state[spec.name] = ModelState(ctx.batch, ctx.run, full_run, as_of)
     counts = _rule_counts(engine, built.rule_counts)
@@ -71,6 +70,7 @@ def _rebuild(spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], *, diff
     engine = ctx.engine
     built = spec.build(inputs, as_of=ctx.settings.as_of)
     staged = engine.stage(spec.layer, spec.table, built.table)
+    _validate_staged(spec, ctx, spec.table)
     if diff:
         old = engine.table(spec.layer, spec.table)
         changed = staged.difference(old).union(old.difference(staged))
@@ -91,10 +91,24 @@ def _merge(
     partition = spec.kind.partition
     restriction = spec.kind.restrict(inputs, changes)
     built = spec.build(list(restriction.inputs), as_of=ctx.settings.as_of)
-    keys = restriction.keys.select(*partition).distinct()
-    ctx.engine.merge(spec.layer, spec.table, built.table, keys, partition)
-    record_changes(ctx.engine, spec.name, keys, ctx.run)
+    engine = ctx.engine
+    keys = engine.stage(
+        spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
+    )
+    # Only rows of the touched partitions (a dimension's unknown member is not one of them).
+    engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
+    # Write-audit-publish: the new rows meet the contract before any reader can see them.
+    # Every contract key contains the partition, so checking the new rows checks the table.
+    _validate_staged(spec, ctx, spec.table)
+    record_changes(engine, spec.name, keys, ctx.run)
+    engine.merge(spec.layer, spec.table, partition)
     return built
+
+
+def _validate_staged(spec: ModelSpec, ctx: BuildContext, name: str) -> None:
+    staged_name = staging_name(name)
+    staged = ctx.engine.table(spec.layer, staged_name)
+    validate(spec, staged, empty=ctx.engine.count(spec.layer, staged_name) == 0)
 
 
 def _input_changes(

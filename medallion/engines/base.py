@@ -13,6 +13,11 @@ LAYERS = ("bronze", "silver", "gold")
 META = "meta"  # bookkeeping: the file ledger (and, later, the run log)
 
 
+def staging_name(name: str) -> str:
+    """Where a table's next version is built before it is published."""
+    return f"_staging_{name}"
+
+
 class Engine(ABC):
     """A warehouse of layered tables. Transforms never see it: only the runner does."""
 
@@ -42,11 +47,10 @@ class Engine(ABC):
         """Swap the staged version of ``layer.name`` in, replacing the old one."""
 
     @abstractmethod
-    def merge(
-        self, layer: str, name: str, rows: ir.Table, keys: ir.Table, on: tuple[str, ...]
-    ) -> None:
-        """Replace the rows of ``layer.name`` whose ``on`` columns match a row of ``keys`` by
-        ``rows`` (whose ``on`` values all match a row of ``keys``)."""
+    def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
+        """Publish a staged partial version: the rows of ``layer.name`` whose ``on`` columns
+        match a staged key (``stage(layer, name + "_keys", ...)``) are replaced by the staged
+        rows (``stage(layer, name, ...)``), which all match a staged key."""
 
     @abstractmethod
     def delete_where(self, layer: str, name: str, predicate: str) -> None:

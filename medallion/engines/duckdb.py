@@ -10,12 +10,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from medallion.engines.base import LAYERS, META, Engine
+from medallion.engines.base import LAYERS, META, Engine, staging_name
 from medallion.errors import ConfigError
-
-
-def _staging(name: str) -> str:
-    return f"_staging_{name}"
 
 
 class DuckDBEngine(Engine):
@@ -48,30 +44,27 @@ class DuckDBEngine(Engine):
             self.publish(layer, name)
 
     def stage(self, layer: str, name: str, expr: ir.Table) -> ir.Table:
-        staging = _staging(name)
+        staging = staging_name(name)
         self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
         return self.con.create_table(staging, expr, database=layer)
 
     def publish(self, layer: str, name: str) -> None:
         with self.transaction():
             self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
-            self.con.raw_sql(f'ALTER TABLE "{layer}"."{_staging(name)}" RENAME TO "{name}"')
+            self.con.raw_sql(f'ALTER TABLE "{layer}"."{staging_name(name)}" RENAME TO "{name}"')
 
-    def merge(
-        self, layer: str, name: str, rows: ir.Table, keys: ir.Table, on: tuple[str, ...]
-    ) -> None:
+    def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
+        rows, keys = staging_name(name), staging_name(f"{name}_keys")
+        match = " AND ".join(f't."{c}" = k."{c}"' for c in on)
         with self.transaction():
-            # Staged first: ``rows`` may read the very table the merge rewrites.
-            staged_keys = self.stage(layer, f"{name}_keys", keys.select(*on).distinct())
-            staged_rows = self.stage(layer, name, rows.semi_join(staged_keys, list(on)))
-            match = " AND ".join(f't."{c}" = k."{c}"' for c in on)
             self.con.raw_sql(
-                f'DELETE FROM "{layer}"."{name}" AS t USING "{layer}"."{_staging(f"{name}_keys")}"'
-                f" AS k WHERE {match}"
+                f'DELETE FROM "{layer}"."{name}" AS t USING "{layer}"."{keys}" AS k WHERE {match}'
             )
-            self.con.insert(name, staged_rows, database=layer)
-            self.drop(layer, _staging(name))
-            self.drop(layer, _staging(f"{name}_keys"))
+            self.con.raw_sql(
+                f'INSERT INTO "{layer}"."{name}" BY NAME SELECT * FROM "{layer}"."{rows}"'
+            )
+            self.drop(layer, rows)
+            self.drop(layer, keys)
 
     def delete_where(self, layer: str, name: str, predicate: str) -> None:
         self.con.raw_sql(f'DELETE FROM "{layer}"."{name}" WHERE {predicate}')
