@@ -189,6 +189,7 @@ def run_once(
 @click.option(
     "--interval",
     type=float,
+    metavar="SECONDS",
     default=5.0,
     show_default=True,
     help="Seconds between two looks at the landing zone.",
@@ -196,6 +197,7 @@ def run_once(
 @click.option(
     "--settle",
     type=float,
+    metavar="SECONDS",
     default=10.0,
     show_default=True,
     help="Seconds a new file's size and mtime must stay unchanged before it is ingested.",
@@ -225,6 +227,13 @@ def watch(
 
     settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
     policy = ingest_policy(on_modified, on_duplicate, evolution)
+
+    def run_now() -> bool:
+        # Settings again for each run: without --as-of, a watch left running past midnight
+        # must judge birth dates against the new day, as a fresh `medallion run` would.
+        now = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
+        return run_once(now, selectors, full_refresh, policy)
+
     summary = watch_landing(
         settings,
         interval=interval,
@@ -232,7 +241,7 @@ def watch(
         selectors=selectors,
         full_refresh=full_refresh,
         policy=policy,
-        run_once=lambda: run_once(settings, selectors, full_refresh, policy),
+        run_once=run_now,
         echo=lambda line: console.print(line, soft_wrap=True, markup=False),
         warn=lambda line: click.secho(line, fg="yellow", err=True),
         max_runs=max_runs,
