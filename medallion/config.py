@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medallion.errors import ConfigError
+from medallion.quality.severity import SeverityPolicy
 
 BACKENDS = ("duckdb",)
 DEFAULT_WAREHOUSE = Path("warehouse")
 DATABASE_FILE = "medallion.duckdb"
+CONFIG_FILE = Path("medallion.toml")  # read from the working directory when present
 
 
 def _env_path(name: str, default: Path | None) -> Path | None:
@@ -39,6 +41,7 @@ class Settings:
     warehouse: Path = DEFAULT_WAREHOUSE
     backend: str = "duckdb"
     as_of: dt.date = field(default_factory=lambda: parse_as_of(None))
+    severity: SeverityPolicy = field(default_factory=SeverityPolicy)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -59,8 +62,10 @@ class Settings:
         warehouse: Path | None = None,
         backend: str | None = None,
         as_of: str | dt.date | None = None,
+        config: Path | None = None,
     ) -> Settings:
-        """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF."""
+        """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF/CONFIG; without
+        either, a medallion.toml in the working directory sets check severities."""
         return cls(
             landing=landing or _env_path("MEDALLION_LANDING", None),
             warehouse=warehouse
@@ -68,4 +73,11 @@ class Settings:
             or DEFAULT_WAREHOUSE,
             backend=backend or os.environ.get("MEDALLION_BACKEND", "duckdb"),
             as_of=parse_as_of(as_of if as_of is not None else os.environ.get("MEDALLION_AS_OF")),
+            severity=_severity_policy(config or _env_path("MEDALLION_CONFIG", None)),
         )
+
+
+def _severity_policy(config: Path | None) -> SeverityPolicy:
+    if config is None:
+        config = CONFIG_FILE if CONFIG_FILE.is_file() else None
+    return SeverityPolicy.from_file(config) if config else SeverityPolicy()

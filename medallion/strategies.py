@@ -10,9 +10,9 @@ import ibis.expr.types as ir
 
 from medallion.changes import ModelState, change_table, changes_since, record_changes
 from medallion.config import Settings
-from medallion.contracts import validate
 from medallion.engines.base import META, Engine, staging_name
 from medallion.kinds import MergeByKey, Rebuild
+from medallion.quality.gate import Gate
 from medallion.registry import Built, ModelSpec
 
 
@@ -34,6 +34,7 @@ class BuildContext:
     run: int  # this run's sequence number
     batch: int  # the highest bronze batch this run takes in
     state: dict[str, ModelState]
+    gate: Gate
     full_refresh: bool = False
 
 
@@ -69,8 +70,9 @@ def _rebuild(spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], *, diff
     """Recompute from all inputs; with ``diff``, log the rows that differ from the old table."""
     engine = ctx.engine
     built = spec.build(inputs, as_of=ctx.settings.as_of)
-    staged = engine.stage(spec.layer, spec.table, built.table)
-    _validate_staged(spec, ctx, spec.table)
+    engine.stage(spec.layer, spec.table, built.table)
+    ctx.gate.audit_staged(spec)
+    staged = engine.table(spec.layer, staging_name(spec.table))
     if diff:
         old = engine.table(spec.layer, spec.table)
         changed = staged.difference(old).union(old.difference(staged))
@@ -97,18 +99,11 @@ def _merge(
     )
     # Only rows of the touched partitions (a dimension's unknown member is not one of them).
     engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
-    # Write-audit-publish: the new rows meet the contract before any reader can see them.
-    # Every contract key contains the partition, so checking the new rows checks the table.
-    _validate_staged(spec, ctx, spec.table)
+    # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
+    ctx.gate.audit_staged(spec, partition=partition, keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
     engine.merge(spec.layer, spec.table, partition)
     return built
-
-
-def _validate_staged(spec: ModelSpec, ctx: BuildContext, name: str) -> None:
-    staged_name = staging_name(name)
-    staged = ctx.engine.table(spec.layer, staged_name)
-    validate(spec, staged, empty=ctx.engine.count(spec.layer, staged_name) == 0)
 
 
 def _input_changes(

@@ -44,9 +44,13 @@ class DuckDBEngine(Engine):
             self.publish(layer, name)
 
     def stage(self, layer: str, name: str, expr: ir.Table) -> ir.Table:
-        staging = staging_name(name)
+        # Built under a second name first: ``expr`` may read the staged table it replaces.
+        staging, building = staging_name(name), staging_name(f"{name}__next")
+        self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{building}"')
+        self.con.create_table(building, expr, database=layer)
         self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
-        return self.con.create_table(staging, expr, database=layer)
+        self.con.raw_sql(f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"')
+        return self.table(layer, staging)
 
     def publish(self, layer: str, name: str) -> None:
         with self.transaction():

@@ -1,0 +1,157 @@
+"""Write-audit-publish: staged rows meet their contract and tests before anyone can read them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import ibis.expr.types as ir
+
+from medallion.engines.base import Engine, staging_name
+from medallion.errors import ConfigError
+from medallion.quality.audit import audit, raise_for_failures
+from medallion.quality.checks import contract_checks
+from medallion.quality.datatests import DataTest
+from medallion.quality.evaluate import run_test
+from medallion.quality.results import CheckResult
+from medallion.quality.severity import SeverityPolicy
+from medallion.registry import ModelSpec
+
+QUARANTINE_SUFFIX = "_quarantine"
+
+
+def quarantine_table(table: str) -> str:
+    """``fact_sales`` -> ``fact_sales_quarantine``, in the same layer."""
+    return table + QUARANTINE_SUFFIX
+
+
+@dataclass
+class Gate:
+    """The audit step of every model a run builds, and the results it gathered."""
+
+    engine: Engine
+    policy: SeverityPolicy
+    run: int
+    tests_at: dict[str, list[DataTest]] = field(default_factory=dict)
+    enabled: bool = True
+    results: list[CheckResult] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # auditing time per model
+
+    @contextmanager
+    def _timed(self, model: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[model] = self.seconds.get(model, 0.0) + time.perf_counter() - started
+
+    def audit_staged(
+        self, spec: ModelSpec, *, partition: tuple[str, ...] = (), keys: ir.Table | None = None
+    ) -> None:
+        """Check the staged rows of ``spec``; raise on an error-severity failure.
+
+        For a merge (``partition`` and the staged ``keys`` given) the staged rows are only the
+        touched partitions: row checks and keys containing the partition need nothing else,
+        other checks see the table as it will be after the merge. Rows failing a quarantine
+        check leave the staged table for ``<table>_quarantine``, replaced partition-wise too.
+        """
+        if not self.enabled:
+            return
+        with self._timed(spec.name):
+            self._audit_staged(spec, partition, keys)
+
+    def _audit_staged(
+        self, spec: ModelSpec, partition: tuple[str, ...], keys: ir.Table | None
+    ) -> None:
+        engine = self.engine
+        staged = engine.table(spec.layer, staging_name(spec.table))
+        merged = self._after_merge(spec, staged, partition, keys)
+        if spec.contract is not None:
+            checks = contract_checks(spec.name, spec.contract, self.policy)
+            key_view = None
+            if any(not set(partition) <= set(k.columns) for k in checks.keys) and keys is not None:
+                key_view = merged
+            found = audit(engine, checks, staged, key_view=key_view, run=self.run)
+            self.results.extend(found.results)
+            raise_for_failures(spec.name, found.results)
+            self._quarantine(spec, found.quarantined, partition, keys)
+            if found.kept is not None:
+                staged = engine.stage(spec.layer, spec.table, found.kept)
+                merged = self._after_merge(spec, staged, partition, keys)
+        tested = []
+        for test in self.tests_at.get(spec.name, []):
+            only_new = spec.name in test.row_models or (
+                bool(test.key) and set(partition) <= set(test.key)
+            )
+            mine = staged if only_new or keys is None else merged
+
+            def resolve(name: str, mine: ir.Table = mine) -> ir.Table:
+                return mine if name == spec.name else engine.table(*name.split(".", 1))
+
+            if all(m == spec.name or engine.exists(*m.split(".", 1)) for m in test.models):
+                tested.append(run_test(engine, test, resolve))
+        self.results.extend(tested)
+        raise_for_failures(spec.name, tested)
+
+    def check_bronze(self, spec: ModelSpec, since_batch: int) -> None:
+        """Bronze rows of batches after ``since_batch`` meet the contract before silver reads
+        them. Bronze is append-only: a failing row stays, reported (warn) or stopping the run
+        until it is dealt with (error); it cannot be quarantined."""
+        if not self.enabled or spec.contract is None:
+            return
+        checks = contract_checks(spec.name, spec.contract, self.policy)
+        for check in checks:
+            if check.severity == "quarantine":
+                raise ConfigError(
+                    f"{check.id}: bronze is append-only and cannot quarantine; unparseable "
+                    "rows are quarantined at ingest. Use error or warn"
+                )
+        with self._timed(spec.name):
+            bronze = self.engine.table(spec.layer, spec.table)
+            new = bronze.filter(bronze._batch_id > since_batch)
+            # A file's rows share one batch, so a duplicated (file, row) shows among new rows.
+            found = audit(self.engine, checks, new, run=self.run)
+        self.results.extend(found.results)
+        raise_for_failures(spec.name, found.results)
+
+    def _after_merge(
+        self,
+        spec: ModelSpec,
+        staged: ir.Table,
+        partition: tuple[str, ...],
+        keys: ir.Table | None,
+    ) -> ir.Table:
+        if keys is None:
+            return staged
+        old = self.engine.table(spec.layer, spec.table)
+        return old.anti_join(keys, list(partition)).union(staged.select(*old.columns))
+
+    def _quarantine(
+        self,
+        spec: ModelSpec,
+        rows: ir.Table | None,
+        partition: tuple[str, ...],
+        keys: ir.Table | None,
+    ) -> None:
+        """Replace the quarantined rows of what was rebuilt: the partitions a merge touched,
+        or all of them; so the quarantine, like the table, equals a full refresh's."""
+        engine, layer, name = self.engine, spec.layer, quarantine_table(spec.table)
+        exists = engine.exists(layer, name)
+        if keys is None:
+            if rows is not None:
+                engine.stage(layer, name, rows)
+                engine.publish(layer, name)
+            elif exists:
+                engine.drop(layer, name)
+            return
+        if exists:
+            old = engine.table(layer, name)
+            remaining = old.anti_join(keys, list(partition))
+            if rows is not None:
+                remaining = remaining.union(rows.select(*old.columns))
+            engine.stage(layer, name, remaining)
+            engine.publish(layer, name)
+        elif rows is not None:
+            engine.append(layer, name, rows)

@@ -1,0 +1,93 @@
+"""Star-schema tests no generic tool ships: grain, unknown members, reconciled measures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from medallion.quality.datatests import DataTest, Where, register_test, unique
+from medallion.quality.severity import Severity
+
+UNKNOWN_KEY = -1
+
+
+def grain(model: str, columns: Sequence[str], *, severity: Severity = "error") -> DataTest:
+    """One row per declared key, among rows whose surrogate keys are known.
+
+    Rows pointing at an unknown member (-1) cannot be told apart by their keys: two lines of
+    an order whose products are both unknown share (order, -1); they are still two lines.
+    """
+    surrogate = [c for c in columns if c.endswith("_key")]
+
+    def known(table: ir.Table) -> ir.BooleanValue:
+        result: ir.BooleanValue = ibis.literal(True)
+        for column in surrogate:
+            result = result & (table[column] != UNKNOWN_KEY)
+        return result
+
+    where: Where | None = known if surrogate else None
+    return unique(model, *columns, where=where, severity=severity, kind="grain")
+
+
+def unknown_member(
+    model: str, key: str, *, codes: Sequence[str] = (), severity: Severity = "error"
+) -> DataTest:
+    """The dimension holds exactly one unknown member (key -1), its text attributes ``n/a``
+    and every other attribute null (SPEC 6); ``codes`` are text columns whose unknown value is
+    null (an ISO code is unknown, not "n/a"). One failing row reports the counts."""
+
+    def query(dim: ir.Table) -> ir.Table:
+        member = dim[key] == UNKNOWN_KEY
+        wrong = ibis.literal(False)
+        for column in dim.columns:
+            if column == key:
+                continue
+            text = dim[column].type().is_string() and column not in codes
+            ok = dim[column] == "n/a" if text else dim[column].isnull()
+            wrong = wrong | ~ok.fill_null(False)
+        return dim.aggregate(
+            unknown_members=ibis.ifelse(member, 1, 0).sum().fill_null(0),
+            with_wrong_attributes=ibis.ifelse(member & wrong, 1, 0).sum().fill_null(0),
+        ).filter((ibis._.unknown_members != 1) | (ibis._.with_wrong_attributes > 0))
+
+    return register_test(
+        DataTest(
+            f"unknown_member:{model}",
+            (model,),
+            query,
+            f"one unknown member {key} = -1, text attributes n/a, others null",
+            severity,
+            key,
+        )
+    )
+
+
+def reconcile(
+    tables: dict[str, ir.Table], measures: Sequence[str], *, by: Sequence[str] = ()
+) -> ir.Table:
+    """Rows where the tables' totals of ``measures`` differ: one per ``by`` key of the first
+    table (all of its keys are compared), or a single row overall when ``by`` is empty.
+
+    Totals ignore nulls (SPEC 6); a key missing from another table counts as a null total.
+    """
+    names = list(tables)
+    totals = []
+    for name in names:
+        table = tables[name]
+        sums = {f"{name}__{m}": table[m].sum() for m in measures}
+        totals.append(table.group_by(list(by)).aggregate(**sums) if by else table.aggregate(**sums))
+    joined = totals[0]
+    for other in totals[1:]:
+        if by:
+            keep = [*by, *(c for c in joined.columns if c not in by), *other.columns[len(by) :]]
+            joined = joined.left_join(other, list(by)).select(*keep)
+        else:
+            joined = joined.cross_join(other)
+    differs = ibis.literal(False)
+    for measure in measures:
+        first = joined[f"{names[0]}__{measure}"]
+        for name in names[1:]:
+            differs = differs | ~first.identical_to(joined[f"{name}__{measure}"])
+    return joined.filter(differs)

@@ -1,0 +1,140 @@
+"""Data tests of the gold star schema: what the tables promise together (SPEC sections 3, 4).
+
+Generic tests cover every relationship of the star; the custom ones below check what no
+generic tool knows: unknown members used only where the source key is missing, and sales
+totals that reconcile from silver to both facts, per order, per batch and overall.
+Severities can be overridden in medallion.toml by test id (``relationships:gold.*`` ...).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from medallion.quality.datatests import accepted_values, data_test, not_null, relationships
+from medallion.quality.star import UNKNOWN_KEY, grain, reconcile, unknown_member
+from medallion.registry import load_models
+from schemas._types import GENDERS, MARITAL_STATUSES, PRODUCT_LINES
+
+MEASURES = ("quantity", "sales_amount")
+DATE_KEYS = ("order_date_key", "ship_date_key", "due_date_key")
+
+# Grain: one row per declared key, for every gold table.
+for _spec in load_models().values():
+    if _spec.layer == "gold":
+        grain(_spec.name, _spec.grain)
+
+# Unknown members (SPEC 3, 6): a country code of the unknown location is null, not "n/a".
+unknown_member("gold.dim_customer", "customer_key")
+unknown_member("gold.dim_product", "product_key")
+unknown_member("gold.dim_location", "location_key", codes=("country_code",))
+unknown_member("gold.dim_date", "date_key")
+
+# Relationships: every fact key is in its dimension, every fact date inside dim_date.
+for _fact in ("gold.fact_sales", "gold.fact_orders"):
+    relationships(_fact, "customer_key", to="gold.dim_customer.customer_key")
+    relationships(_fact, "location_key", to="gold.dim_location.location_key")
+    for _date in DATE_KEYS:
+        relationships(_fact, _date, to="gold.dim_date.date_key")
+relationships("gold.fact_sales", "product_key", to="gold.dim_product.product_key")
+relationships("gold.dim_customer", "location_key", to="gold.dim_location.location_key")
+relationships("gold.fact_sales", "order_number", to="gold.fact_orders.order_number")
+relationships("gold.fact_orders", "order_number", to="gold.fact_sales.order_number")
+
+# Conformed values and keys, as dbt would declare them.
+accepted_values("gold.dim_customer", "gender", GENDERS)
+accepted_values("gold.dim_customer", "marital_status", MARITAL_STATUSES)
+accepted_values("gold.dim_product", "product_line", PRODUCT_LINES)
+not_null("gold.fact_sales", "order_number")
+not_null("gold.fact_orders", "order_number")
+
+
+def _points_as_often_as_known(
+    fact_sales: ir.Table, sales: ir.Table, fact_key: str, source_known: ir.BooleanValue
+) -> ir.Table:
+    """Orders whose lines point to a known member (``fact_key`` not -1) a different number of
+    times than their silver lines carry a key the dimension knows (``source_known``)."""
+    orders = fact_sales.select("order_number").distinct()
+
+    def per_order(lines: ir.Table, known: ir.BooleanValue) -> ir.Table:
+        return (
+            lines.semi_join(orders, "order_number")
+            .group_by("order_number")
+            .aggregate(known=ibis.ifelse(known, 1, 0).sum())
+        )
+
+    gold = per_order(fact_sales, fact_sales[fact_key] != UNKNOWN_KEY)
+    joined = gold.left_join(per_order(sales, source_known), "order_number")
+    return joined.filter(~joined.known.identical_to(joined.known_right))
+
+
+@data_test("gold.fact_sales", "silver.crm_sales", "gold.dim_customer", rows_of="gold.fact_sales")
+def unknown_customer_only_where_missing(
+    fact_sales: ir.Table, sales: ir.Table, dim_customer: ir.Table
+) -> ir.Table:
+    """Per order, lines point to a customer exactly as often as their customer_id is known."""
+    known = dim_customer.filter(dim_customer.customer_key != UNKNOWN_KEY).customer_id
+    return _points_as_often_as_known(
+        fact_sales, sales, "customer_key", sales.customer_id.isin(known)
+    )
+
+
+@data_test("gold.fact_sales", "silver.crm_sales", "gold.dim_product", rows_of="gold.fact_sales")
+def unknown_product_only_where_missing(
+    fact_sales: ir.Table, sales: ir.Table, dim_product: ir.Table
+) -> ir.Table:
+    """Per order, lines point to a product exactly as often as their product is known."""
+    known = dim_product.filter(dim_product.product_key != UNKNOWN_KEY).product_number
+    return _points_as_often_as_known(
+        fact_sales, sales, "product_key", sales.product_number.isin(known)
+    )
+
+
+@data_test("gold.fact_orders", "gold.fact_sales", "silver.crm_sales", rows_of="gold.fact_orders")
+def orders_reconcile(fact_orders: ir.Table, fact_sales: ir.Table, sales: ir.Table) -> ir.Table:
+    """Per order: quantity and sales in fact_orders = fact_sales = silver crm_sales."""
+    orders = fact_orders.select("order_number")
+    return reconcile(
+        {
+            "fact_orders": fact_orders,
+            "fact_sales": fact_sales.semi_join(orders, "order_number"),
+            "silver": sales.semi_join(orders, "order_number"),
+        },
+        MEASURES,
+        by=["order_number"],
+    )
+
+
+@data_test("silver.crm_sales", "gold.fact_sales", "gold.fact_orders")
+def totals_reconcile(sales: ir.Table, fact_sales: ir.Table, fact_orders: ir.Table) -> ir.Table:
+    """Overall: silver sales total = fact_sales total = fact_orders total (and quantities)."""
+    return reconcile(
+        {"silver": sales, "fact_sales": fact_sales, "fact_orders": fact_orders}, MEASURES
+    )
+
+
+@data_test("silver.crm_sales", "gold.fact_sales", "gold.fact_orders")
+def totals_reconcile_per_batch(
+    sales: ir.Table, fact_sales: ir.Table, fact_orders: ir.Table
+) -> ir.Table:
+    """Per batch (an order's latest delivery): silver, fact_sales and fact_orders totals agree."""
+    batch_of = sales.group_by("order_number").aggregate(batch=sales._batch_id.max())
+    return reconcile(
+        {
+            "silver": sales.join(batch_of, "order_number"),
+            "fact_sales": fact_sales.join(batch_of, "order_number"),
+            "fact_orders": fact_orders.join(batch_of, "order_number"),
+        },
+        MEASURES,
+        by=["batch"],
+    )
+
+
+@data_test("gold.fact_sales", "gold.dim_product", rows_of="gold.fact_sales")
+def cost_is_current_product_cost(fact_sales: ir.Table, dim_product: ir.Table) -> ir.Table:
+    """cost_amount = the product's current cost x quantity; null for an unknown product."""
+    lines = fact_sales.left_join(dim_product.select("product_key", "cost"), "product_key")
+    expected = ibis.ifelse(
+        lines.product_key == UNKNOWN_KEY, ibis.null(), lines.cost * lines.quantity
+    )
+    return lines.filter(~lines.cost_amount.identical_to(expected.cast(lines.cost_amount.type())))

@@ -1,0 +1,186 @@
+"""Each generic and star-schema data test passes on good tables and fails on a broken one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pytest
+
+from medallion.engines.duckdb import DuckDBEngine
+from medallion.errors import ConfigError
+from medallion.quality import datatests
+from medallion.quality.datatests import (
+    DataTest,
+    accepted_values,
+    data_test,
+    load_tests,
+    not_null,
+    relationships,
+    unique,
+)
+from medallion.quality.evaluate import run_test
+from medallion.quality.severity import SeverityPolicy
+from medallion.quality.star import grain, reconcile, unknown_member
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[DuckDBEngine]:
+    with DuckDBEngine(tmp_path / "w.duckdb") as engine:
+        yield engine
+
+
+@pytest.fixture(autouse=True)
+def own_registry() -> Iterator[None]:
+    """Tests declared here must not leak into the project's registry (or clash by id)."""
+    load_tests()
+    saved = dict(datatests.TESTS)
+    datatests.TESTS.clear()
+    yield
+    datatests.TESTS.clear()
+    datatests.TESTS.update(saved)
+
+
+def check(engine: DuckDBEngine, test: DataTest, **tables: ir.Table) -> tuple[int, list[dict]]:
+    by_model = {m: tables[m.split(".", 1)[1]] for m in test.models}
+    result = run_test(engine, test, by_model.__getitem__)
+    return result.failures, result.sample
+
+
+def dim(keys: list[int]) -> ir.Table:
+    return ibis.memtable({"customer_key": keys, "name": [f"c{k}" for k in keys]})
+
+
+def test_unique_fails_on_a_duplicated_key(engine: DuckDBEngine) -> None:
+    test = unique("gold.dim", "customer_key")
+    assert check(engine, test, dim=dim([1, 2, 3]))[0] == 0
+    failures, sample = check(engine, test, dim=dim([1, 2, 2]))
+    assert failures == 1
+    assert sample == [{"customer_key": 2, "duplicates": 2}]
+
+
+def test_not_null_fails_on_a_null(engine: DuckDBEngine) -> None:
+    test = not_null("gold.t", "x")
+    assert check(engine, test, t=ibis.memtable({"x": [1, 2]}))[0] == 0
+    table = ibis.memtable(pa.table({"x": pa.array([1, None, None], pa.int64())}))
+    assert check(engine, test, t=table)[0] == 2
+
+
+def test_accepted_values_fails_on_another_value_and_ignores_nulls(engine: DuckDBEngine) -> None:
+    test = accepted_values("gold.t", "gender", ["Male", "Female", "n/a"])
+    good = ibis.memtable(pa.table({"gender": pa.array(["Male", None, "n/a"], pa.string())}))
+    assert check(engine, test, t=good)[0] == 0
+    failures, sample = check(engine, test, t=ibis.memtable({"gender": ["Male", "M", "female"]}))
+    assert failures == 2
+    assert {row["gender"] for row in sample} == {"M", "female"}
+
+
+def test_relationships_fails_on_an_orphan_key(engine: DuckDBEngine) -> None:
+    test = relationships("gold.fact", "customer_key", to="gold.dim.customer_key")
+    fact = ibis.memtable(pa.table({"customer_key": pa.array([1, -1, None], pa.int64())}))
+    assert check(engine, test, fact=fact, dim=dim([-1, 1]))[0] == 0
+    failures, sample = check(engine, test, fact=fact, dim=dim([-1, 2]))
+    assert (failures, sample) == (1, [{"customer_key": 1}])
+
+
+def test_relationships_names_a_bad_target() -> None:
+    with pytest.raises(ValueError, match="layer"):
+        relationships("gold.fact", "k", to="dim_customer")
+
+
+def test_custom_test_is_one_decorator_and_fails_on_its_rows(engine: DuckDBEngine) -> None:
+    @data_test("gold.fact", severity="warn")
+    def no_free_lines(fact: ir.Table) -> ir.Table:
+        """Every line has a price."""
+        return fact.filter(fact.price <= 0)
+
+    test = datatests.TESTS["custom:no_free_lines"]
+    assert (test.severity, test.description) == ("warn", "Every line has a price.")
+    assert check(engine, test, fact=ibis.memtable({"price": [1, 2]}))[0] == 0
+    assert check(engine, test, fact=ibis.memtable({"price": [1, 0, -3]}))[0] == 2
+
+
+def test_custom_test_needs_a_docstring() -> None:
+    with pytest.raises(ValueError, match="docstring"):
+
+        @data_test("gold.fact")
+        def undocumented(fact: ir.Table) -> ir.Table:
+            return fact
+
+
+def test_grain_ignores_rows_at_the_unknown_member(engine: DuckDBEngine) -> None:
+    test = grain("gold.fact", ["order_number", "product_key"])
+    lines = {"order_number": ["A", "A", "A", "B"], "product_key": [1, -1, -1, 1]}
+    assert check(engine, test, fact=ibis.memtable(lines))[0] == 0
+    lines["product_key"] = [1, 1, -1, 1]
+    failures, sample = check(engine, test, fact=ibis.memtable(lines))
+    assert (failures, sample[0]["order_number"]) == (1, "A")
+
+
+def test_unknown_member_must_be_present_once_with_na_text_and_null_rest(
+    engine: DuckDBEngine,
+) -> None:
+    test = unknown_member("gold.dim", "key", codes=("code",))
+
+    def table(rows: list[tuple]) -> ir.Table:
+        schema = pa.schema([("key", pa.int64()), ("name", pa.string()), ("code", pa.string())])
+        return ibis.memtable(
+            pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema)
+        )
+
+    good = [(-1, "n/a", None), (1, "Germany", "DE")]
+    assert check(engine, test, dim=table(good))[0] == 0
+    missing = check(engine, test, dim=table(good[1:]))
+    assert missing == (1, [{"unknown_members": 0, "with_wrong_attributes": 0}])
+    wrong = check(engine, test, dim=table([(-1, "n/a", "XX"), (1, "Germany", "DE")]))
+    assert wrong[1] == [{"unknown_members": 1, "with_wrong_attributes": 1}]
+    twice = check(engine, test, dim=table([(-1, "n/a", None), (-1, "n/a", None)]))
+    assert twice[1][0]["unknown_members"] == 2
+
+
+def test_reconcile_reports_the_keys_whose_totals_differ(engine: DuckDBEngine) -> None:
+    money = pa.decimal128(18, 2)
+
+    def lines(orders: list[str], amounts: list[str | None]) -> ir.Table:
+        values = pa.array([None if a is None else Decimal(a) for a in amounts], money)
+        return ibis.memtable(pa.table({"order_number": orders, "sales_amount": values}))
+
+    silver = lines(["A", "A", "B"], ["1.00", "2.00", None])
+    same = lines(["A", "B"], ["3.00", None])
+    assert engine.to_arrow(reconcile({"s": silver, "g": same}, ["sales_amount"])).num_rows == 0
+    by_order = reconcile({"s": silver, "g": same}, ["sales_amount"], by=["order_number"])
+    assert engine.to_arrow(by_order).num_rows == 0
+    off = lines(["A", "B"], ["3.01", "0.00"])
+    differ = reconcile({"s": silver, "g": off}, ["sales_amount"], by=["order_number"])
+    assert sorted(engine.to_arrow(differ).column("order_number").to_pylist()) == ["A", "B"]
+    assert engine.to_arrow(reconcile({"s": silver, "g": off}, ["sales_amount"])).num_rows == 1
+
+
+def test_severity_override_applies_by_pattern_and_rejects_quarantine() -> None:
+    test = not_null("gold.t", "x")
+    assert test.with_policy(SeverityPolicy((("not_null:gold.*", "warn"),))).severity == "warn"
+    assert test.with_policy(SeverityPolicy((("unique:*", "warn"),))).severity == "error"
+    with pytest.raises(ConfigError, match="cannot quarantine"):
+        test.with_policy(SeverityPolicy((("not_null:*", "quarantine"),)))
+
+
+def test_the_project_declares_every_gold_relationship_of_the_star() -> None:
+    datatests.TESTS.clear()
+    import importlib
+
+    import schemas.data_tests
+
+    importlib.reload(schemas.data_tests)
+    ids = set(datatests.TESTS)
+    for fact in ("fact_sales", "fact_orders"):
+        for key in ("customer_key", "location_key", "order_date_key", "ship_date_key"):
+            assert f"relationships:gold.{fact}.{key}" in ids
+        assert f"grain:gold.{fact}.order_number" in {i.split("+")[0] for i in ids}
+    assert "relationships:gold.fact_sales.product_key" in ids
+    assert "relationships:gold.dim_customer.location_key" in ids
+    for dim_name in ("dim_customer", "dim_product", "dim_location", "dim_date"):
+        assert f"unknown_member:gold.{dim_name}" in ids
