@@ -7,6 +7,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +53,15 @@ def warehouse_options(func: F) -> F:
         help="Engine that runs the models. Default: duckdb or $MEDALLION_BACKEND.",
     )(func)
     return func
+
+
+config_option = click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help='medallion.toml with check severities ([severity] "<check id>" = "warn"). '
+    "Default: ./medallion.toml if present, or $MEDALLION_CONFIG.",
+)
 
 
 @click.group()
@@ -108,6 +118,13 @@ def pipeline_options(func: F) -> F:
             help="Per bronze table (e.g. crm_cust_info=rescue): add_new_columns (default), "
             "rescue, fail_on_new_columns or none. Repeatable.",
         ),
+        config_option,
+        click.option(
+            "--no-checks",
+            is_flag=True,
+            help="Skip contracts and data tests (benchmarks and emergencies only: unchecked "
+            "rows are published).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -135,32 +152,108 @@ def ingest_policy(on_modified: str, on_duplicate: str, evolution: tuple[str, ...
     return policy
 
 
+@dataclass(frozen=True)
+class PipelineRequest:
+    """What the pipeline options of run, build and watch ask for."""
+
+    settings: Callable[[], Settings]  # called again per run: "today" moves on in a watch
+    selectors: tuple[str, ...]
+    full_refresh: bool
+    policy: Any
+    checks: bool
+
+    def run_once(self) -> bool:
+        return run_once(
+            self.settings(), self.selectors, self.full_refresh, self.policy, checks=self.checks
+        )
+
+
+def pipeline_request(options: dict[str, Any]) -> PipelineRequest:
+    def settings() -> Settings:
+        return Settings.from_env(
+            landing=options["landing"],
+            warehouse=options["warehouse"],
+            backend=options["backend"],
+            as_of=options["as_of"],
+            config=options["config"],
+        )
+
+    settings()  # bad settings fail now, in one line, before anything runs
+    return PipelineRequest(
+        settings,
+        options["selectors"],
+        options["full_refresh"],
+        ingest_policy(options["on_modified"], options["on_duplicate"], options["evolution"]),
+        not options["no_checks"],
+    )
+
+
 @main.command()
 @pipeline_options
 @handle_errors
-def run(
-    landing: Path | None,
-    warehouse: Path | None,
-    backend: str | None,
-    full_refresh: bool,
-    selectors: tuple[str, ...],
-    as_of: str | None,
-    on_modified: str,
-    on_duplicate: str,
-    evolution: tuple[str, ...],
-) -> None:
-    """Ingest new landing files and bring bronze, silver and gold up to date."""
-    settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
-    policy = ingest_policy(on_modified, on_duplicate, evolution)
-    if not run_once(settings, selectors, full_refresh, policy):
+def run(**options: Any) -> None:
+    """Ingest new landing files and bring bronze, silver and gold up to date.
+
+    Every model's new rows meet its contract and data tests before they are published.
+    """
+    if not pipeline_request(options).run_once():
         sys.exit(1)
 
 
+@main.command()
+@pipeline_options
+@handle_errors
+def build(**options: Any) -> None:
+    """Run, then test the whole warehouse (or the selected models): `medallion run` + `test`."""
+    request = pipeline_request(options)
+    ran = request.run_once()
+    tested = test_once(request.settings(), request.selectors)
+    if not (ran and tested):
+        sys.exit(1)
+
+
+@main.command()
+@warehouse_options
+@click.option(
+    "--select",
+    "selectors",
+    multiple=True,
+    help="Layer or model whose contracts and tests to run (repeatable). Default: all.",
+)
+@config_option
+@handle_errors
+def test(
+    warehouse: Path | None, backend: str | None, selectors: tuple[str, ...], config: Path | None
+) -> None:
+    """Check contracts and data tests on the built warehouse; exit 1 if an error-level one
+    fails, printing each failing check with a few of its rows."""
+    settings = Settings.from_env(warehouse=warehouse, backend=backend, config=config)
+    if not test_once(settings, selectors):
+        sys.exit(1)
+
+
+def test_once(settings: Settings, selectors: tuple[str, ...]) -> bool:
+    from medallion.report import ConsoleProgress, print_checks
+    from medallion.runner import test_warehouse
+
+    report = test_warehouse(settings, select_=selectors, progress=ConsoleProgress(console))
+    print_checks(console, report.checks, verbose=True)
+    failed = [c for c in report.checks if c.stops_run]
+    if failed:
+        click.secho(f"Error: {len(failed)} check(s) failed (listed above).", fg="red", err=True)
+    return not failed
+
+
 def run_once(
-    settings: Settings, selectors: tuple[str, ...], full_refresh: bool, policy: Any
+    settings: Settings,
+    selectors: tuple[str, ...],
+    full_refresh: bool,
+    policy: Any,
+    *,
+    checks: bool = True,
 ) -> bool:
     """One pipeline run with its plan and summary printed; False when a file failed."""
-    from medallion.report import ConsoleProgress, print_plan, print_run
+    from medallion.report import ConsoleProgress, print_checks, print_plan, print_run
     from medallion.runner import preflight
     from medallion.runner import run as run_pipeline
 
@@ -171,8 +264,10 @@ def run_once(
         full_refresh=full_refresh,
         policy=policy,
         progress=ConsoleProgress(console),
+        checks=checks,
     )
     print_run(console, report)
+    print_checks(console, report.checks, verbose=False)
     console.print(f"Warehouse: {settings.database}", soft_wrap=True)
     if not report.ok:
         click.secho(
@@ -204,20 +299,7 @@ def run_once(
 )
 @click.option("--max-runs", type=int, default=None, hidden=True, help="Stop after N runs (tests).")
 @handle_errors
-def watch(
-    landing: Path | None,
-    warehouse: Path | None,
-    backend: str | None,
-    full_refresh: bool,
-    selectors: tuple[str, ...],
-    as_of: str | None,
-    on_modified: str,
-    on_duplicate: str,
-    evolution: tuple[str, ...],
-    interval: float,
-    settle: float,
-    max_runs: int | None,
-) -> None:
+def watch(interval: float, settle: float, max_runs: int | None, **options: Any) -> None:
     """Run the pipeline whenever new landing files have settled, until Ctrl-C or SIGTERM.
 
     The first signal stops at once when idle, or once the run in progress has finished; a
@@ -225,23 +307,16 @@ def watch(
     """
     from medallion.watch import watch as watch_landing
 
-    settings = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
-    policy = ingest_policy(on_modified, on_duplicate, evolution)
-
-    def run_now() -> bool:
-        # Settings again for each run: without --as-of, a watch left running past midnight
-        # must judge birth dates against the new day, as a fresh `medallion run` would.
-        now = Settings.from_env(landing=landing, warehouse=warehouse, backend=backend, as_of=as_of)
-        return run_once(now, selectors, full_refresh, policy)
+    request = pipeline_request(options)
 
     summary = watch_landing(
-        settings,
+        request.settings(),
         interval=interval,
         settle=settle,
-        selectors=selectors,
-        full_refresh=full_refresh,
-        policy=policy,
-        run_once=run_now,
+        selectors=request.selectors,
+        full_refresh=request.full_refresh,
+        policy=request.policy,
+        run_once=request.run_once,
         echo=lambda line: console.print(line, soft_wrap=True, markup=False),
         warn=lambda line: click.secho(line, fg="yellow", err=True),
         max_runs=max_runs,

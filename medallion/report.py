@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from medallion.ingest.landing import LandingFile
+from medallion.quality.results import CheckResult
 from medallion.runner import Progress, RunReport
 from medallion.status import WarehouseStatus
 
@@ -149,3 +152,59 @@ def print_status(console: Console, status: WarehouseStatus) -> None:
         console.print(f"[yellow]skipped file:[/] {skip}")
     for failure in status.failures:
         console.print(f"[red]failed file:[/] {failure}")
+    if status.last_run is not None:
+        print_last_run(console, status.last_run)
+
+
+def print_last_run(console: Console, record: dict[str, Any]) -> None:
+    """The latest run record: when, what, how it ended, and its checks that did not pass."""
+    style = "green" if record["status"] == "success" else "red"
+    console.print(
+        f"Last {record['command']}: {record['run_id']} on {record['backend']}, "
+        f"finished {record['finished_at']}: [{style}]{record['status']}[/]",
+        soft_wrap=True,
+    )
+    if record.get("error"):
+        console.print(f"[red]error:[/] {record['error']}", soft_wrap=True, markup=False)
+    if not record.get("checks_enabled", True):
+        console.print("[yellow]checks were skipped (--no-checks)[/]")
+    summary = record.get("check_summary") or {}
+    if summary:
+        console.print(
+            "Checks: " + ", ".join(f"{n} {s}" for s, n in sorted(summary.items())), soft_wrap=True
+        )
+    for check in record.get("checks", []):
+        if check["status"] != "pass":
+            column = f" column {check['column']}" if check.get("column") else ""
+            console.print(
+                f"  {check['status']}: {', '.join(check['models'])}{column}: {check['check']} "
+                f"failed on {check['failures']:,} rows [{check['id']}]",
+                soft_wrap=True,
+                markup=False,
+            )
+
+
+STATUS_STYLE = {"fail": "red", "warn": "yellow", "quarantined": "magenta", "pass": "green"}
+
+
+def print_checks(console: Console, checks: list[CheckResult], *, verbose: bool) -> None:
+    """A line of totals; then every check that did not pass, with a few of its rows."""
+    if not checks:
+        return
+    totals: dict[str, int] = {}
+    for check in checks:
+        totals[check.status] = totals.get(check.status, 0) + 1
+    summary = ", ".join(
+        f"[{STATUS_STYLE[s]}]{n} {s}[/]" for s, n in sorted(totals.items(), key=lambda i: i[0])
+    )
+    contracts = sum(1 for c in checks if c.kind == "contract")
+    console.print(
+        f"Checks: {contracts} contract checks and {len(checks) - contracts} data tests: {summary}"
+    )
+    for check in checks:
+        if check.status == "pass":
+            continue
+        style = STATUS_STYLE[check.status]
+        console.print(f"[{style}]{check.status}:[/] {check.describe()}", soft_wrap=True)
+        for row in check.sample[: 3 if verbose else 1]:
+            console.print(f"    {row}", soft_wrap=True, markup=False, highlight=False)

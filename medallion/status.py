@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from medallion.ingest.ledger import (
     SKIPPED_DUPLICATE,
     SKIPPED_MODIFIED,
 )
+from medallion.run_record import read_latest
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class WarehouseStatus:
     tables: list[tuple[str, str, int]]
     failures: list[str]
     skips: list[str] = field(default_factory=list)
+    last_run: dict[str, Any] | None = None  # the run record (run_results.json), when present
 
 
 def warehouse_status(settings: Settings) -> WarehouseStatus:
@@ -57,9 +60,10 @@ def warehouse_status(settings: Settings) -> WarehouseStatus:
         )
     engine = connect(settings)
     try:
-        return _status(engine, settings.database)
+        found = _status(engine, settings.database)
     finally:
         engine.close()
+    return dataclasses.replace(found, last_run=read_latest(settings.warehouse))
 
 
 LEDGER_COLUMNS = ("path", "table_name", "batch_id", "status", "rows", "quarantined", "message")
