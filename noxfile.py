@@ -26,8 +26,17 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks (timings are reported, never asserted): incremental vs full run."""
+    """Benchmarks (timings are reported, never asserted): incremental vs full run, and what
+    contracts and tests add to a full run."""
     session.install("-e", ".")
+    session.run(
+        "python",
+        "-m",
+        "benchmarks.contracts",
+        "--out",
+        "benchmarks/results/contracts.json",
+        *session.posargs,
+    )
     session.run(
         "python",
         "-m",
