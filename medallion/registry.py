@@ -96,9 +96,13 @@ def model(
     return decorate
 
 
-def source(name: str, *, description: str, grain: Iterable[str] = ()) -> ModelSpec:
+def source(
+    name: str, *, description: str, grain: Iterable[str] = (), contract: type | None = None
+) -> ModelSpec:
     """Register a bronze table, filled by ingestion rather than a transform."""
-    return register(ModelSpec(name, (), AppendNewFiles(), tuple(grain), description, contract=None))
+    return register(
+        ModelSpec(name, (), AppendNewFiles(), tuple(grain), description, contract=contract)
+    )
 
 
 def load_models() -> dict[str, ModelSpec]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
@@ -205,6 +206,6 @@ def print_checks(console: Console, checks: list[CheckResult], *, verbose: bool) 
         if check.status == "pass":
             continue
         style = STATUS_STYLE[check.status]
-        console.print(f"[{style}]{check.status}:[/] {check.describe()}", soft_wrap=True)
+        console.print(f"[{style}]{check.status}:[/] {escape(check.describe())}", soft_wrap=True)
         for row in check.sample[: 3 if verbose else 1]:
             console.print(f"    {row}", soft_wrap=True, markup=False, highlight=False)

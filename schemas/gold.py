@@ -1,15 +1,41 @@
-"""Contracts of the gold star schema (SPEC section 3)."""
+"""Contracts of the gold star schema (SPEC section 3).
+
+Gold checks what gold computes: keys, unknown members, the calendar, cost and profit. Facts
+about the source (prices, dates out of order) are checked once, in silver, where they arise;
+the few that only gold can see (an order's dates, days to ship) warn here. Relationships,
+grain and the unknown members' attributes are data tests (schemas/data_tests.py).
+"""
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 import pandera.ibis as pa
 
-from schemas._types import GENDERS, MARITAL_STATUSES, PRODUCT_LINES, Money
+from schemas._types import (
+    DAY_NAMES,
+    GENDERS,
+    MARITAL_STATUSES,
+    MONTH_NAMES,
+    PRODUCT_LINES,
+    UNKNOWN_KEY,
+    UNKNOWN_TEXT,
+    Money,
+    is_surrogate_key,
+)
+
+SURROGATE_KEY = "a surrogate key: 1, 2, ... or -1 for the unknown member"
+
+
+def _one_row_per(t: ir.Table, column: str) -> ir.BooleanValue:
+    """No other row has this row's (non-null) value of ``column``: a natural key."""
+    value = t[column]
+    return value.isnull() | (value.count().over(ibis.window(group_by=value)) == 1)
 
 
 class DimCustomer(pa.DataFrameModel):
-    customer_key: dt.Int64 = pa.Field(ge=-1)
+    customer_key: dt.Int64
     customer_id: dt.Int64 = pa.Field(nullable=True)
     customer_number: dt.String = pa.Field(nullable=True)
     first_name: dt.String = pa.Field(nullable=True)
@@ -19,7 +45,25 @@ class DimCustomer(pa.DataFrameModel):
     birth_date: dt.Date = pa.Field(nullable=True)
     create_date: dt.Date = pa.Field(nullable=True)
     # Null only on the unknown member, whose non-text attributes are all null (SPEC 6).
-    location_key: dt.Int64 = pa.Field(ge=-1, nullable=True)
+    location_key: dt.Int64 = pa.Field(nullable=True)
+
+    @pa.check("customer_key", "location_key", error=SURROGATE_KEY)
+    def surrogate_key(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return is_surrogate_key(data.table[data.key])
+
+    @pa.dataframe_check(description="every customer but the unknown one has a customer_id")
+    def known_members_have_customer_id(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return (t.customer_key == UNKNOWN_KEY) | t.customer_id.notnull()
+
+    @pa.dataframe_check(description="every customer but the unknown one has a location_key")
+    def known_members_have_location(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return (t.customer_key == UNKNOWN_KEY) | t.location_key.notnull()
+
+    @pa.dataframe_check(description="one row per customer_id")
+    def one_row_per_customer_id(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return _one_row_per(data.table, "customer_id")
 
     class Config:
         strict = True
@@ -27,9 +71,22 @@ class DimCustomer(pa.DataFrameModel):
 
 
 class DimLocation(pa.DataFrameModel):
-    location_key: dt.Int64 = pa.Field(ge=-1)
+    location_key: dt.Int64
     country: dt.String
     country_code: dt.String = pa.Field(nullable=True, str_matches=r"^[A-Z]{2}$")
+
+    @pa.check("location_key", error=SURROGATE_KEY)
+    def surrogate_key(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return is_surrogate_key(data.table[data.key])
+
+    @pa.dataframe_check(description="country is n/a exactly on the unknown member")
+    def unknown_country_is_the_unknown_member(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return (t.location_key == UNKNOWN_KEY) == (t.country == UNKNOWN_TEXT)
+
+    @pa.dataframe_check(description="one row per country")
+    def one_row_per_country(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return _one_row_per(data.table, "country")
 
     class Config:
         strict = True
@@ -37,7 +94,7 @@ class DimLocation(pa.DataFrameModel):
 
 
 class DimProduct(pa.DataFrameModel):
-    product_key: dt.Int64 = pa.Field(ge=-1)
+    product_key: dt.Int64
     product_id: dt.Int64 = pa.Field(nullable=True)
     product_number: dt.String = pa.Field(nullable=True)
     product_name: dt.String = pa.Field(nullable=True)
@@ -49,24 +106,76 @@ class DimProduct(pa.DataFrameModel):
     cost: Money = pa.Field(nullable=True)
     start_date: dt.Date = pa.Field(nullable=True)
 
+    @pa.check("product_key", error=SURROGATE_KEY)
+    def surrogate_key(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return is_surrogate_key(data.table[data.key])
+
+    @pa.dataframe_check(
+        description="every product but the unknown one has a product_number and product_id"
+    )
+    def known_members_have_product_number(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return (t.product_key == UNKNOWN_KEY) | (
+            t.product_number.notnull() & t.product_id.notnull()
+        )
+
+    @pa.dataframe_check(description="one row per product_number: its current version")
+    def one_row_per_product_number(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return _one_row_per(data.table, "product_number")
+
     class Config:
         strict = True
         unique = ["product_key"]
 
 
 class DimDate(pa.DataFrameModel):
-    date_key: dt.Int32 = pa.Field(ge=-1)
+    date_key: dt.Int32
     date: dt.Date = pa.Field(nullable=True)
     year: dt.Int32 = pa.Field(nullable=True)
     quarter: dt.Int32 = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 4})
     month: dt.Int32 = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 12})
-    month_name: dt.String
+    month_name: dt.String = pa.Field(isin=[*MONTH_NAMES, UNKNOWN_TEXT])
     day_of_month: dt.Int32 = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 31})
     day_of_week: dt.Int32 = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 7})
-    day_name: dt.String
+    day_name: dt.String = pa.Field(isin=[*DAY_NAMES, UNKNOWN_TEXT])
     iso_week: dt.Int32 = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 53})
-    year_month: dt.String
+    year_month: dt.String = pa.Field(str_matches=r"^([0-9]{4}-[0-9]{2}|n/a)$")
     is_weekend: dt.Boolean = pa.Field(nullable=True)
+
+    @pa.dataframe_check(
+        description="date_key = year x 10000 + month x 100 + day_of_month; -1 when date is null"
+    )
+    def date_key_is_yyyymmdd(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        yyyymmdd = t.year * 10000 + t.month * 100 + t.day_of_month
+        return t.date.isnull().ifelse(t.date_key == UNKNOWN_KEY, t.date_key == yyyymmdd)
+
+    @pa.dataframe_check(
+        description="year, quarter, month, day_of_month, day_of_week (1 = Monday) and iso_week "
+        "are those of date"
+    )
+    def calendar_matches_date(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t, d = data.table, data.table.date
+        return (
+            (t.year == d.year())
+            & (t.quarter == d.quarter())
+            & (t.month == d.month())
+            & (t.day_of_month == d.day())
+            & (t.day_of_week == d.day_of_week.index() + 1)
+            & (t.iso_week == d.week_of_year())
+        )
+
+    @pa.dataframe_check(description="is_weekend exactly on Saturdays and Sundays")
+    def weekend_is_saturday_and_sunday(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return t.is_weekend == (t.day_of_week >= 6)
+
+    @pa.dataframe_check(description="whole years: 365 rows a year, 366 in a leap year")
+    def whole_years(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        leap = ((t.year % 4 == 0) & (t.year % 100 != 0)) | (t.year % 400 == 0)
+        days = t.date.count().over(ibis.window(group_by=t.year))
+        return t.year.isnull() | (days == leap.ifelse(366, 365))
 
     class Config:
         strict = True
@@ -74,8 +183,8 @@ class DimDate(pa.DataFrameModel):
 
 
 class _SalesMeasures(pa.DataFrameModel):
-    customer_key: dt.Int64 = pa.Field(ge=-1)
-    location_key: dt.Int64 = pa.Field(ge=-1)
+    customer_key: dt.Int64
+    location_key: dt.Int64
     order_date_key: dt.Int32 = pa.Field(nullable=True)
     ship_date_key: dt.Int32 = pa.Field(nullable=True)
     due_date_key: dt.Int32 = pa.Field(nullable=True)
@@ -84,11 +193,32 @@ class _SalesMeasures(pa.DataFrameModel):
     cost_amount: Money = pa.Field(nullable=True)
     profit: Money = pa.Field(nullable=True)
 
+    @pa.dataframe_check(description="an unknown customer has the unknown location (SPEC 6)")
+    def unknown_customer_has_unknown_location(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return (t.customer_key != UNKNOWN_KEY) | (t.location_key == UNKNOWN_KEY)
+
 
 class FactSales(_SalesMeasures):
     order_number: dt.String
-    product_key: dt.Int64 = pa.Field(ge=-1)
+    product_key: dt.Int64
     price: Money = pa.Field(nullable=True)
+
+    @pa.check("product_key", "customer_key", "location_key", error=SURROGATE_KEY)
+    def surrogate_key(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return is_surrogate_key(data.table[data.key])
+
+    @pa.dataframe_check(
+        description="profit = sales_amount - cost_amount, null when either is unknown"
+    )
+    def profit_is_sales_minus_cost(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return t.profit.identical_to(t.sales_amount - t.cost_amount)
+
+    @pa.dataframe_check(description="a line of an unknown product has no cost (SPEC 6)")
+    def unknown_product_has_no_cost(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+        return (t.product_key != UNKNOWN_KEY) | t.cost_amount.isnull()
 
     class Config:
         strict = True
@@ -97,8 +227,28 @@ class FactSales(_SalesMeasures):
 class FactOrders(_SalesMeasures):
     order_number: dt.String
     line_count: dt.Int64 = pa.Field(ge=1)
-    days_to_ship: dt.Int32 = pa.Field(nullable=True)
+    # Negative when the source ships before it orders: the order/ship ordering check.
+    days_to_ship: dt.Int32 = pa.Field(nullable=True, ge=0, metadata={"severity": "warn"})
+
+    @pa.check("customer_key", "location_key", error=SURROGATE_KEY)
+    def surrogate_key(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return is_surrogate_key(data.table[data.key])
+
+    @pa.dataframe_check(description="days_to_ship = ship date - order date of the date keys")
+    def days_to_ship_matches_date_keys(cls, data: pa.IbisData) -> ir.BooleanValue:
+        t = data.table
+
+        def date_of(key: ir.IntegerValue) -> ir.DateValue:
+            return ibis.date(key // 10000, key // 100 % 100, key % 100)
+
+        days = date_of(t.ship_date_key).delta(date_of(t.order_date_key), unit="day")
+        return t.days_to_ship.identical_to(days.cast(dt.int32))
+
+    @pa.dataframe_check(description="the latest due date is not before the earliest order date")
+    def due_date_not_before_order_date(cls, data: pa.IbisData) -> ir.BooleanValue:
+        return data.table.due_date_key >= data.table.order_date_key
 
     class Config:
         strict = True
         unique = ["order_number"]
+        metadata = {"severity": {"due_date_not_before_order_date": "warn"}}

@@ -65,9 +65,11 @@ def audit(
     results: list[CheckResult] = []
     counts: dict[str, int] = {}
     if checks.rows:
-        aggregate = table.aggregate(
-            **{f"c{i}": ibis.ifelse(c.fails(table), 1, 0).sum() for i, c in enumerate(checks.rows)}
+        # Flags first, then sums: a check may use a window, which cannot sit inside an aggregate.
+        flags = table.select(
+            **{f"c{i}": ibis.ifelse(c.fails(table), 1, 0) for i, c in enumerate(checks.rows)}
         )
+        aggregate = flags.aggregate(**{c: flags[c].sum() for c in flags.columns})
         row = engine.to_arrow(aggregate).to_pylist()[0]
         counts = {c.id: int(row[f"c{i}"] or 0) for i, c in enumerate(checks.rows)}
     seconds = (time.perf_counter() - started) / max(len(checks.rows), 1)

@@ -17,6 +17,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 from pandera.api.checks import Check
+from pandera.api.function_dispatch import Dispatcher
 from pandera.api.ibis.types import IbisData
 from pandera.backends.ibis.register import register_ibis_backends
 
@@ -156,8 +157,14 @@ def _predicate(
             "Python row by row; write it as an Ibis expression over the column instead"
         )
 
+    function = check._check_fn
+    if isinstance(function, Dispatcher) and check.name:
+        # A builtin: looked up now, as a schema built before the ibis backend was registered
+        # holds a dispatcher without the ibis implementation.
+        function = Check.get_builtin_check_fn(check.name)
+
     def passes(table: ir.Table) -> ir.BooleanValue:
-        out = check._check_fn(IbisData(table, column), **check._check_kwargs)
+        out = function(IbisData(table, column), **check._check_kwargs)
         if isinstance(out, ir.BooleanValue):
             return out
         if isinstance(out, ir.Table) and isinstance(out.op(), ops.Project):

@@ -6,6 +6,16 @@ import pyarrow as pa
 
 from medallion.registry import source
 from medallion.sources import SOURCE_TABLES
+from schemas import bronze as contracts
+
+CONTRACTS: dict[str, type] = {
+    "crm_cust_info": contracts.CrmCustInfo,
+    "crm_prd_info": contracts.CrmPrdInfo,
+    "crm_sales_details": contracts.CrmSalesDetails,
+    "erp_cust_az12": contracts.ErpCustAz12,
+    "erp_loc_a101": contracts.ErpLocA101,
+    "erp_px_cat_g1v2": contracts.ErpPxCatG1v2,
+}
 
 METADATA_SCHEMA = pa.schema(
     [
@@ -28,4 +38,5 @@ for _table in SOURCE_TABLES:
         description=f"{_table.source.upper()} {_table.table} as landed: every column as text, "
         "plus file, line, batch and ingestion time.",
         grain=("_source_file", "_source_row"),
+        contract=CONTRACTS[_table.bronze_name],
     )
