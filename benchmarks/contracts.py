@@ -22,7 +22,7 @@ from pathlib import Path
 
 from medallion.config import Settings
 from medallion.generate import generate_landing
-from medallion.runner import RunReport, run, test_warehouse
+from medallion.runner import RunReport, audit_warehouse, run
 
 
 def full_run(landing: Path, warehouse: Path, *, checks: bool) -> tuple[float, RunReport]:
@@ -53,7 +53,7 @@ def main() -> None:
             check_seconds.append(report.timings.get("checks", 0.0))
             failing = [c.id for c in report.checks if c.status != "pass"]
         started = time.perf_counter()
-        tested = test_warehouse(Settings(landing=None, warehouse=warehouse))
+        tested = audit_warehouse(Settings(landing=None, warehouse=warehouse))
         test_seconds = time.perf_counter() - started
     on, off = statistics.median(with_checks), statistics.median(without)
     result = {

@@ -234,9 +234,9 @@ def test(
 
 def test_once(settings: Settings, selectors: tuple[str, ...]) -> bool:
     from medallion.report import ConsoleProgress, print_checks
-    from medallion.runner import test_warehouse
+    from medallion.runner import audit_warehouse
 
-    report = test_warehouse(settings, select_=selectors, progress=ConsoleProgress(console))
+    report = audit_warehouse(settings, select_=selectors, progress=ConsoleProgress(console))
     print_checks(console, report.checks, verbose=True)
     failed = [c for c in report.checks if c.stops_run]
     if failed:

@@ -193,7 +193,7 @@ def run(
     return report
 
 
-def test_warehouse(
+def audit_warehouse(
     settings: Settings, *, select_: Iterable[str] = (), progress: Progress | None = None
 ) -> RunReport:
     """Check every contract and data test of the selected models on the published warehouse;

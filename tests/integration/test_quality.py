@@ -1,0 +1,247 @@
+"""Severities in real runs: error stops and keeps gold, warn reports, quarantine moves rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import ibis.expr.types as ir
+import pytest
+from click.testing import CliRunner
+
+from medallion.cli import main
+from medallion.config import Settings
+from medallion.errors import ConfigError, ContractError
+from medallion.quality import datatests
+from medallion.quality.datatests import data_test, load_tests
+from medallion.quality.severity import SeverityPolicy
+from medallion.runner import run
+from tests.conftest import AS_OF
+from tests.integration.test_ingest import CUSTOMERS, write
+from tests.warehouses import table_differences
+
+SALES_HEADER = (
+    "sls_ord_num,sls_prd_key,sls_cust_id,sls_order_dt,sls_ship_dt,sls_due_dt,"
+    "sls_sales,sls_quantity,sls_price\n"
+)
+GOOD_SALES = SALES_HEADER + "SO1,BK-1,1,20130101,20130108,20130113,10,1,10\n"
+# SO2's second line has quantity 0: it cannot be valued.
+BAD_SALES = (
+    SALES_HEADER
+    + "SO2,BK-1,2,20130201,20130208,20130213,20,2,10\n"
+    + "SO2,BK-2,2,20130201,20130208,20130213,5,0,5\n"
+)
+QUANTITY = "silver.crm_sales.quantity.greater_than"
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def first_run(tmp_path: Path, policy: SeverityPolicy | None = None) -> Settings:
+    landing = tmp_path / "landing"
+    settings = Settings(
+        landing=landing, warehouse=tmp_path / "wh", as_of=AS_OF, severity=policy or SeverityPolicy()
+    )
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS)
+    write(landing, "crm/sales_details/data/a.csv", GOOD_SALES)
+    assert run(settings).ok
+    return settings
+
+
+def query(settings: Settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.database), read_only=True) as con:
+        return con.sql(sql).fetchall()
+
+
+def record(settings: Settings) -> dict:
+    return json.loads((settings.warehouse / "run_results.json").read_text())
+
+
+def check_of(settings: Settings, check_id: str) -> dict:
+    return next(c for c in record(settings)["checks"] if c["id"] == check_id)
+
+
+def test_error_stops_the_run_names_the_check_and_keeps_the_previous_gold(tmp_path: Path) -> None:
+    settings = first_run(tmp_path, SeverityPolicy(((f"{QUANTITY}", "error"),)))
+    before = tmp_path / "before.duckdb"
+    before.write_bytes(settings.database.read_bytes())
+    write(settings.landing, "crm/sales_details/data/b.csv", BAD_SALES)  # type: ignore[arg-type]
+    (tmp_path / "medallion.toml").write_text(f'[severity]\n"{QUANTITY}" = "error"\n')
+
+    code, out = invoke(
+        "run",
+        "--landing",
+        str(settings.landing),
+        "--warehouse",
+        str(settings.warehouse),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--config",
+        str(tmp_path / "medallion.toml"),
+    )
+
+    assert code == 1
+    error = out.strip().splitlines()[-1]
+    assert error.startswith("Error: silver.crm_sales not published, the previous version is kept")
+    assert "column quantity: greater_than(0) failed on 1 row" in error
+    assert "'order_number': 'SO2'" in error
+    assert table_differences(before, settings.database) == {}
+    assert check_of(settings, QUANTITY)["status"] == "fail"
+    assert record(settings)["status"] == "error"
+
+
+def test_warn_reports_and_lets_the_row_through(tmp_path: Path) -> None:
+    settings = first_run(tmp_path, SeverityPolicy(((QUANTITY, "warn"),)))
+    write(settings.landing, "crm/sales_details/data/b.csv", BAD_SALES)  # type: ignore[arg-type]
+
+    report = run(settings)
+
+    assert report.ok
+    warned = [c for c in report.checks if c.status == "warn"]
+    assert [(c.id, c.failures) for c in warned] == [(QUANTITY, 1)]
+    assert warned[0].sample[0]["product_number"] == "BK-2"
+    assert query(settings, "select count(*) from gold.fact_sales where quantity = 0") == [(1,)]
+    assert check_of(settings, QUANTITY) | {"seconds": 0} == warned[0].to_json() | {"seconds": 0}
+
+
+def test_quarantine_moves_exactly_the_bad_rows_and_releases_them_when_fixed(
+    tmp_path: Path,
+) -> None:
+    settings = first_run(tmp_path, SeverityPolicy(((QUANTITY, "quarantine"),)))
+    write(settings.landing, "crm/sales_details/data/b.csv", BAD_SALES)  # type: ignore[arg-type]
+
+    report = run(settings)
+
+    assert report.ok
+    assert [(c.id, c.status, c.failures) for c in report.checks if c.status != "pass"] == [
+        (QUANTITY, "quarantined", 1)
+    ]
+    quarantined = query(
+        settings,
+        "select order_number, product_number, quantity, _failed_checks, _quarantined_run "
+        "from silver.crm_sales_quarantine",
+    )
+    assert quarantined == [("SO2", "BK-2", 0, QUANTITY, 2)]
+    assert query(settings, "select order_number, product_number from silver.crm_sales") == [
+        ("SO1", "BK-1"),
+        ("SO2", "BK-1"),
+    ]
+    # Gold never sees the row; totals still reconcile from silver to both facts.
+    assert query(settings, "select count(*), sum(sales_amount) from gold.fact_sales") == [(2, 30)]
+    assert query(
+        settings, "select line_count from gold.fact_orders where order_number = 'SO2'"
+    ) == [(1,)]
+
+    # The source re-delivers the line with a quantity: it leaves quarantine for silver.
+    fixed = SALES_HEADER + "SO2,BK-2,2,20130201,20130208,20130213,10,2,5\n"
+    write(settings.landing, "crm/sales_details/data/c.csv", fixed)  # type: ignore[arg-type]
+    assert run(settings).ok
+    assert query(settings, "select count(*) from silver.crm_sales_quarantine") == [(0,)]
+    assert query(settings, "select count(*) from gold.fact_sales") == [(3,)]
+
+
+def test_quarantine_after_incremental_runs_equals_a_full_refresh(tmp_path: Path) -> None:
+    policy = SeverityPolicy(((QUANTITY, "quarantine"),))
+    settings = first_run(tmp_path, policy)
+    write(settings.landing, "crm/sales_details/data/b.csv", BAD_SALES)  # type: ignore[arg-type]
+    assert run(settings).ok
+    full = Settings(
+        landing=settings.landing, warehouse=tmp_path / "full", as_of=AS_OF, severity=policy
+    )
+    full.warehouse.mkdir()
+    full.database.write_bytes(settings.database.read_bytes())  # the same bronze
+    assert run(full, full_refresh=True).ok
+    assert table_differences(settings.database, full.database, ignore=("_quarantined_run",)) == {}
+    assert query(full, "select count(*) from silver.crm_sales_quarantine") == [(1,)]
+
+
+def test_a_failing_data_test_stops_the_run_before_gold_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = first_run(tmp_path, SeverityPolicy(((QUANTITY, "warn"),)))
+    load_tests()
+    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+
+    @data_test("gold.fact_orders", rows_of="gold.fact_orders")
+    def at_most_one_line_per_order(fact_orders: ir.Table) -> ir.Table:
+        """No order has two lines (a test only this test's data breaks)."""
+        return fact_orders.filter(fact_orders.line_count > 1)
+
+    write(settings.landing, "crm/sales_details/data/b.csv", BAD_SALES)  # type: ignore[arg-type]
+    with pytest.raises(ContractError, match=r"custom:at_most_one_line_per_order"):
+        run(settings)
+    assert query(settings, "select count(*) from gold.fact_orders") == [(1,)]
+    assert query(settings, "select count(*) from silver.crm_sales") == [(1,)]
+
+    monkeypatch.setitem(
+        datatests.TESTS,
+        "custom:at_most_one_line_per_order",
+        datatests.TESTS["custom:at_most_one_line_per_order"].with_policy(
+            SeverityPolicy((("custom:*", "warn"),))
+        ),
+    )
+    report = run(settings)
+    warned = {c.id for c in report.checks if c.status == "warn"}
+    assert {"custom:at_most_one_line_per_order", QUANTITY} <= warned
+
+
+def test_medallion_test_passes_then_fails_on_a_broken_table_with_its_rows(
+    tmp_path: Path,
+) -> None:
+    settings = first_run(tmp_path)
+    code, out = invoke("test", "--warehouse", str(settings.warehouse))
+    assert code == 0, out
+    assert "0 fail" not in out and " pass" in out
+
+    with duckdb.connect(str(settings.database)) as con:
+        con.execute("insert into gold.dim_customer select * from gold.dim_customer limit 1")
+        con.execute("update gold.fact_sales set product_key = 99")
+    code, out = invoke("test", "--warehouse", str(settings.warehouse), "--select", "gold")
+    assert code == 1
+    assert "fail: gold.dim_customer: unique(customer_key) failed on 2 rows" in out
+    assert "relationships:gold.fact_sales.product_key" in out
+    assert "'product_key': 99" in out
+    assert out.strip().splitlines()[-1].startswith("Error: ")
+    assert record(settings)["command"] == "test"
+
+
+def test_build_runs_then_tests_and_status_shows_the_record(tmp_path: Path) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh"
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS)
+    write(landing, "crm/sales_details/data/a.csv", GOOD_SALES)
+    code, out = invoke("build", "--landing", str(landing), "--warehouse", str(warehouse))
+    assert code == 0, out
+    assert out.count("Checks: ") == 2  # the run's audit, then the test of the warehouse
+    runs = sorted((warehouse / "runs").glob("*.json"))
+    assert [json.loads(p.read_text())["command"] for p in runs] == ["run", "test"]
+    code, out = invoke("status", "--warehouse", str(warehouse))
+    assert code == 0 and "Last test:" in out and "success" in out
+
+
+def test_bad_config_is_a_one_line_error(tmp_path: Path) -> None:
+    config = tmp_path / "medallion.toml"
+    config.write_text('[severity]\n"gold.*" = "panic"\n')
+    code, out = invoke("test", "--warehouse", str(tmp_path), "--config", str(config))
+    assert code == 1
+    assert out.strip().splitlines() == [
+        f"Error: config file {config}, severity of 'gold.*': severity 'panic' is not one of "
+        "error, warn, quarantine"
+    ]
+    config.write_text("[severity\n")
+    code, out = invoke("test", "--config", str(config))
+    assert code == 1 and out.startswith(f"Error: config file {config} is not valid TOML")
+
+
+def test_quarantine_is_refused_where_it_cannot_apply() -> None:
+    from medallion.quality.checks import contract_checks
+    from schemas.silver import CrmSales
+
+    with pytest.raises(ConfigError, match="uniqueness check cannot quarantine"):
+        contract_checks(
+            "silver.crm_sales",
+            CrmSales,
+            SeverityPolicy((("silver.crm_sales.unique", "quarantine"),)),
+        )
