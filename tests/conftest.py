@@ -47,3 +47,22 @@ def reference_extract() -> Path:
             "(../shared/data/reference_extract beside the repository)"
         )
     return REFERENCE_EXTRACT
+
+
+ARTIFACTS = REPO / "test-artifacts"  # screenshots of rendered pages (git-ignored)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium shared by the page tests; skipped, with the reason, without one."""
+    from tests.browser import Browser, find_chromium
+
+    found = find_chromium()
+    if found is None:
+        pytest.skip(
+            "headless Chromium absent: needs chromium and chromedriver on PATH "
+            "(Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
+        )
+    session = Browser(*found)
+    yield session
+    session.close()
