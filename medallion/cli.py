@@ -406,6 +406,37 @@ def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
 
 @main.command()
 @warehouse_options
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="File format: Parquet keeps types (decimals, dates); CSV is for tools without it.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to write <table>.<format> and manifest.json into.",
+)
+@click.option("--layer", type=click.Choice(["gold", "silver"]), default="gold", show_default=True)
+@handle_errors
+def export(
+    warehouse: Path | None, backend: str | None, file_format: str, out: Path, layer: str
+) -> None:
+    """Write the gold tables as files for Power BI or any other tool."""
+    from medallion.export import export_tables
+
+    settings = Settings.from_env(warehouse=warehouse, backend=backend)
+    report = export_tables(settings, out, file_format=file_format, layer=layer)
+    for file_name, rows in report.tables.items():
+        console.print(f"{out / file_name}: {rows:,} rows", soft_wrap=True)
+    console.print(f"Manifest: {out / 'manifest.json'}", soft_wrap=True)
+
+
+@main.command()
+@warehouse_options
 @handle_errors
 def status(warehouse: Path | None, backend: str | None) -> None:
     """Files ingested per table and row counts per layer and table."""

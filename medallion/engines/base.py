@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -63,6 +64,10 @@ class Engine(ABC):
     def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
         """Append rows, creating the table on first use and adding columns it lacks (as the
         type the rows carry); columns the rows lack are null."""
+
+    @abstractmethod
+    def write_file(self, expr: ir.Table, path: Path, file_format: str) -> None:
+        """Write the rows of ``expr`` to ``path`` as ``parquet`` or ``csv`` (with a header)."""
 
     @abstractmethod
     def to_arrow(self, expr: ir.Expr) -> pa.Table:

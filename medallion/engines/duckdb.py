@@ -91,6 +91,14 @@ class DuckDBEngine(Engine):
                     )
             self.con.insert(name, rows, database=layer)
 
+    def write_file(self, expr: ir.Table, path: Path, file_format: str) -> None:
+        if file_format == "parquet":
+            self.con.to_parquet(expr, path)
+        elif file_format == "csv":
+            self.con.to_csv(expr, path, header=True)
+        else:
+            raise ValueError(f"unknown file format {file_format!r}")
+
     def to_arrow(self, expr: ir.Expr) -> pa.Table:
         result = self.con.to_pyarrow(expr)
         return result if isinstance(result, pa.Table) else pa.table({"value": [result]})
