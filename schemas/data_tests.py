@@ -11,6 +11,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from medallion import rules
 from medallion.quality.datatests import accepted_values, data_test, not_null, relationships
 from medallion.quality.star import UNKNOWN_KEY, grain, reconcile, unknown_member
 from medallion.registry import load_models
@@ -132,9 +133,9 @@ def totals_reconcile_per_batch(
 
 @data_test("gold.fact_sales", "gold.dim_product", rows_of="gold.fact_sales")
 def cost_is_current_product_cost(fact_sales: ir.Table, dim_product: ir.Table) -> ir.Table:
-    """cost_amount = the product's current cost x quantity; null for an unknown product."""
+    """cost_amount = the product's current cost x quantity (the money rule: null when it does
+    not fit); null for an unknown product."""
     lines = fact_sales.left_join(dim_product.select("product_key", "cost"), "product_key")
-    expected = ibis.ifelse(
-        lines.product_key == UNKNOWN_KEY, ibis.null(), lines.cost * lines.quantity
-    )
+    cost = rules.multiply_money(lines.cost, lines.quantity)
+    expected = ibis.ifelse(lines.product_key == UNKNOWN_KEY, ibis.null(), cost)
     return lines.filter(~lines.cost_amount.identical_to(expected.cast(lines.cost_amount.type())))
