@@ -9,10 +9,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, TypeAlias
 
 import pyarrow as pa
 
+from medallion.ingest.fast_csv import NotPlain, read_plain, scan
 from medallion.ingest.landing import FileRejected
 from medallion.ingest.policy import ADD_NEW_COLUMNS, FAIL_ON_NEW_COLUMNS, RESCUE, RESCUED_COLUMN
 from medallion.ingest.sniff import SNIFF_BYTES, sniff
@@ -23,7 +24,11 @@ MAX_LINE_BYTES = 64 << 20  # bounds memory on a file without line breaks
 UNDECODABLE = "undecodable bytes (not UTF-8)"
 NUL_BYTES = "NUL bytes (binary data, not text)"
 
-__all__ = ["CHUNK_ROWS", "FileRejected", "FileStats", "QuarantinedRow", "read_chunks"]
+__all__ = ["CHUNK_ROWS", "FileRejected", "FileStats", "NotPlain", "QuarantinedRow", "read_chunks"]
+
+# A chunk's values: Python lists from the exact reader, Arrow arrays from the fast one.
+Values: TypeAlias = dict[str, list[str | None]] | dict[str, pa.Array]
+Rows: TypeAlias = list[int] | pa.Array
 
 
 @dataclass
@@ -141,13 +146,17 @@ def read_chunks(
     known: frozenset[str],
     mode: str,
     stats: FileStats,
-) -> Iterator[tuple[list[str], dict[str, list[str | None]], list[int]]]:
+    fast: bool = False,
+) -> Iterator[tuple[list[str], Values, Rows]]:
     """Yield ``(columns, values by column, source rows)`` chunks of a CSV file.
 
     Every field stays text and an empty field is null (SPEC 6). A blank line is skipped but
     numbered; a row with the wrong field count, undecodable or NUL bytes is quarantined, never
     dropped. Columns outside ``known`` follow the schema evolution ``mode``. Raises
     FileRejected when the file as a whole is unusable (then nothing of it may be kept).
+
+    With ``fast``, a plain file is read by Arrow (``fast_csv``); one that is not raises
+    NotPlain, possibly after some chunks, and must be read again without ``fast``.
     """
     what = sniff(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES])
     if what:
@@ -186,6 +195,18 @@ def read_chunks(
     rescued = [(i, c) for i, c in enumerate(columns) if mode == RESCUE and c not in known]
     out = [c for _, c in kept] + ([RESCUED_COLUMN] if mode == RESCUE else [])
     width = len(columns)
+    if fast and not rescued:
+        data_start = handle.tell()
+        scanned = scan(handle, data_start)
+        for names, arrays, numbers in read_plain(
+            handle, data_start, width=width, kept=kept, scanned=scanned, chunk_rows=CHUNK_ROWS
+        ):
+            if mode == RESCUE:
+                arrays[RESCUED_COLUMN] = pa.nulls(len(numbers), pa.string())
+            stats.rows += len(numbers)
+            yield [*names, *([RESCUED_COLUMN] if mode == RESCUE else [])], arrays, numbers
+        stats.content_hash = scanned.content_hash
+        return
     values: dict[str, list[str | None]] = {c: [] for c in out}
     rows: list[int] = []
     record_no = 0
@@ -230,9 +251,7 @@ def read_chunks(
         yield out, values, rows
 
 
-def chunk_to_arrow(
-    columns: list[str], values: dict[str, list[str | None]], extra: dict[str, pa.Array]
-) -> pa.Table:
+def chunk_to_arrow(columns: list[str], values: Values, extra: dict[str, pa.Array]) -> pa.Table:
     data = {c: pa.array(values[c], type=pa.string()) for c in columns}
     data.update(extra)
     return pa.table(data)

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from medallion.engines.base import META, Engine
 from medallion.faults import checkpoint
-from medallion.ingest.csv_reader import FileStats, chunk_to_arrow, read_chunks
+from medallion.ingest.csv_reader import FileStats, NotPlain, chunk_to_arrow, read_chunks
 from medallion.ingest.landing import (
     FileChanged,
     FileRejected,
@@ -92,44 +92,11 @@ def ingest_file(
     at: dt.datetime,
 ) -> FileOutcome:
     file, table = decision.file, decision.file.table
-    mode = policy.mode(table.bronze_name)
-    stats = FileStats()
     try:
-        with engine.transaction():
-            _ensure_table(engine, table.bronze_name, table.columns, mode)
-            known = _known_columns(engine, table.bronze_name, table.columns)
-            with open_inside(landing, file) as handle:
-                chunks = read_chunks(
-                    handle, required=table.required, known=known, mode=mode, stats=stats
-                )
-                for columns, values, rows in chunks:
-                    n = len(rows)
-                    chunk = chunk_to_arrow(
-                        columns,
-                        values,
-                        {
-                            "_source_file": pa.array([file.path] * n, pa.string()),
-                            "_source_row": pa.array(rows, pa.int64()),
-                            "_batch_id": pa.array([batch_id] * n, pa.int64()),
-                            "_ingested_at": pa.array([at] * n, pa.timestamp("us", tz="UTC")),
-                        },
-                    )
-                    engine.append("bronze", table.bronze_name, chunk)
-                    checkpoint("ingest:chunk")
-                check_unchanged(handle, file)
-            if stats.quarantined:
-                engine.append(
-                    "bronze", QUARANTINE_TABLE, _quarantine_rows(file, stats, batch_id, at)
-                )
-            outcome = FileOutcome(
-                file.path,
-                table.bronze_name,
-                EMPTY if stats.empty else INGESTED,
-                stats.rows,
-                len(stats.quarantined),
-                _describe(stats, decision),
-            )
-            record(engine, file, outcome, batch_id, stats.blank_lines, at, stats.content_hash)
+        try:
+            outcome = _load(engine, landing, decision, policy, batch_id, at, fast=True)
+        except NotPlain:  # rolled back: read it again, row by row
+            outcome = _load(engine, landing, decision, policy, batch_id, at, fast=False)
         checkpoint("ingest:file")
     except FileRejected as exc:
         # The transaction rolled back whatever the file had appended; only the failure stays,
@@ -148,6 +115,56 @@ def ingest_file(
             f"{file.path}: cannot be read ({exc.strerror or exc}); nothing of it was kept, "
             "fix access to it and run again",
         )
+    return outcome
+
+
+def _load(
+    engine: Engine,
+    landing: Path,
+    decision: Decision,
+    policy: IngestPolicy,
+    batch_id: int,
+    at: dt.datetime,
+    *,
+    fast: bool,
+) -> FileOutcome:
+    """One file's rows, quarantined rows and ledger entry, in one transaction."""
+    file, table = decision.file, decision.file.table
+    mode = policy.mode(table.bronze_name)
+    stats = FileStats()
+    with engine.transaction():
+        _ensure_table(engine, table.bronze_name, table.columns, mode)
+        known = _known_columns(engine, table.bronze_name, table.columns)
+        with open_inside(landing, file) as handle:
+            chunks = read_chunks(
+                handle, required=table.required, known=known, mode=mode, stats=stats, fast=fast
+            )
+            for columns, values, rows in chunks:
+                n = len(rows)
+                chunk = chunk_to_arrow(
+                    columns,
+                    values,
+                    {
+                        "_source_file": pa.repeat(file.path, n).cast(pa.string()),
+                        "_source_row": pa.array(rows, pa.int64()),
+                        "_batch_id": pa.repeat(batch_id, n).cast(pa.int64()),
+                        "_ingested_at": pa.repeat(pa.scalar(at, pa.timestamp("us", tz="UTC")), n),
+                    },
+                )
+                engine.append("bronze", table.bronze_name, chunk)
+                checkpoint("ingest:chunk")
+            check_unchanged(handle, file)
+        if stats.quarantined:
+            engine.append("bronze", QUARANTINE_TABLE, _quarantine_rows(file, stats, batch_id, at))
+        outcome = FileOutcome(
+            file.path,
+            table.bronze_name,
+            EMPTY if stats.empty else INGESTED,
+            stats.rows,
+            len(stats.quarantined),
+            _describe(stats, decision),
+        )
+        record(engine, file, outcome, batch_id, stats.blank_lines, at, stats.content_hash)
     return outcome
 
 
