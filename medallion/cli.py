@@ -379,7 +379,7 @@ def _generate(out: Path, *, scale: float, seed: int, batches: int) -> Any:
 @handle_errors
 def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
     """Generate a small landing zone, run the whole pipeline on DuckDB, print a summary."""
-    from medallion.report import ConsoleProgress, print_run
+    from medallion.report import ConsoleProgress, print_checks, print_run
     from medallion.runner import run as run_pipeline
     from medallion.status import gold_headline
 
@@ -389,6 +389,7 @@ def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
     settings = Settings.from_env(landing=landing, warehouse=warehouse, backend="duckdb")
     report = run_pipeline(settings, progress=ConsoleProgress(console))
     print_run(console, report)
+    print_checks(console, report.checks, verbose=False)
     head = gold_headline(settings)
     console.print(
         f"\nGold: {head.customers:,} customers, {head.orders:,} orders from "
@@ -402,6 +403,7 @@ def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
         soft_wrap=True,
     )
     console.print(f"Status:    medallion status --warehouse {warehouse}", soft_wrap=True)
+    console.print(f"Test it:   medallion test --warehouse {warehouse}", soft_wrap=True)
 
 
 @main.command()
