@@ -1,0 +1,1 @@
+"""Click commands kept out of medallion/cli.py, each registered there with ``main.add_command``."""
