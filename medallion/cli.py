@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 import click
 
 from medallion.commands.common import console, handle_errors, warehouse_options
+from medallion.commands.dashboard import dashboard as dashboard_command
 from medallion.commands.docs import docs as docs_command
+from medallion.commands.metrics import metrics as metrics_command
 from medallion.config import Settings
 from medallion.errors import ConfigError
 
@@ -414,3 +416,5 @@ def status(warehouse: Path | None, backend: str | None) -> None:
 
 
 main.add_command(docs_command)
+main.add_command(metrics_command)
+main.add_command(dashboard_command)
