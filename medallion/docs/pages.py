@@ -334,6 +334,27 @@ def dashboards_page(catalog: Catalog) -> str:
         )
     body = (
         '<h1>Dashboards</h1><p class="lead">What the analysts read, and the gold tables '
-        f"behind each.</p>{''.join(sections)}"
+        f"behind each.</p>{''.join(sections)}{_metrics_section()}"
     )
     return _page("Dashboards", body, prefix="", crumbs="dashboards")
+
+
+def _metrics_section() -> str:
+    """The metrics layer: every KPI the dashboards and `medallion metrics` compute, once."""
+    from medallion.metrics import list_metrics
+
+    rows = "".join(
+        f'<tr id="metric-{escape(m.name)}"><td><code>{escape(m.name)}</code></td>'
+        f"<td>{escape(m.description)}</td><td>{escape(m.definition)}</td>"
+        f"<td>{escape(m.format)}</td><td>{escape(m.model)}</td>"
+        f"<td>{escape(', '.join(m.dimensions))}</td></tr>"
+        for m in list_metrics()
+    )
+    return (
+        '<section class="metrics" id="metrics"><h2>Metrics</h2>'
+        "<p>Each KPI is one named Ibis expression over gold (<code>medallion/metrics/</code>), "
+        "used by the dashboards and by <code>medallion metrics query</code>.</p>"
+        "<table><thead><tr><th>metric</th><th>description</th><th>definition</th>"
+        "<th>format</th><th>model</th><th>dimensions</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
+    )

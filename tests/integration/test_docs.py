@@ -4,6 +4,7 @@ on each table page, and lineage.json / catalog.json beside them."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -294,3 +295,12 @@ def test_graph_layout_points_every_edge_down_without_overlaps() -> None:
     bands = [p.node.band for p in sorted(found.placed, key=lambda p: p.y)]
     order = ["landing", "bronze", "silver", "gold", "dashboards"]
     assert bands == sorted(bands, key=order.index)
+
+
+def test_the_docs_list_every_metric_with_its_definition(site: Path) -> None:
+    from medallion.metrics import list_metrics
+
+    page = (site / "dashboards.html").read_text(encoding="utf-8")
+    for metric in list_metrics():
+        assert f'id="metric-{metric.name}"' in page, metric.name
+        assert html.escape(metric.definition) in page, metric.name
