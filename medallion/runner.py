@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,33 +164,21 @@ def run(
     specs = load_models()
     names = preflight(settings, select_)
     report = RunReport(selected=names, checks_enabled=checks)
-    locked_out = False
-    try:
-        with warehouse_lock(settings.warehouse) as lock:
-            if lock.recovered:
-                report.warnings.append(lock.recovered)
-            own_engine = engine is None
-            engine = engine or connect(settings)
-            gate = Gate(engine, settings.severity, run=0, enabled=checks)
-            try:
-                _run_locked(
-                    engine, settings, specs, names, report, progress, policy, full_refresh, gate
-                )
-            finally:
-                report.checks = gate.results
-                progress.finished()
-                if own_engine:
-                    engine.close()
-    except LockError:
-        locked_out = True  # another run's warehouse: not this run's record to write
-        raise
-    except BaseException as exc:
-        report.error = str(exc) or type(exc).__name__
-        raise
-    finally:
-        report.finished_at = dt.datetime.now(dt.UTC)
-        if not locked_out:
-            _write_record(settings, report)
+    with _recorded(settings, report), warehouse_lock(settings.warehouse) as lock:
+        if lock.recovered:
+            report.warnings.append(lock.recovered)
+        own_engine = engine is None
+        engine = engine or connect(settings)
+        gate = Gate(engine, settings.severity, run=0, enabled=checks)
+        try:
+            _run_locked(
+                engine, settings, specs, names, report, progress, policy, full_refresh, gate
+            )
+        finally:
+            report.checks = gate.results
+            progress.finished()
+            if own_engine:
+                engine.close()
     return report
 
 
@@ -206,33 +195,44 @@ def audit_warehouse(
             f"no warehouse at {settings.database}: run `medallion run` first (or pass --warehouse)"
         )
     report = RunReport(selected=names, command="test")
-    locked_out = False
-    try:
-        with warehouse_lock(settings.warehouse), connect(settings) as engine:
-            started = time.perf_counter()
-            done = 0
+    with (
+        _recorded(settings, report),
+        warehouse_lock(settings.warehouse),
+        connect(settings) as engine,
+    ):
+        started = time.perf_counter()
+        done = 0
 
-            def on_check(label: str) -> None:
-                nonlocal done
-                done += 1
-                progress.model_started(label, done, done + 1)
+        def on_check(label: str) -> None:
+            nonlocal done
+            done += 1
+            progress.model_started(label, done, done + 1)
 
+        try:
             report.checks = check_warehouse(
                 engine, specs, names, settings.severity, on_check=on_check
             )
-            report.timings["checks"] = time.perf_counter() - started
+        finally:
+            progress.finished()
+        report.timings["checks"] = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _recorded(settings: Settings, report: RunReport) -> Iterator[None]:
+    """Write the report's run record however the work inside ends, failures included; but not
+    when another run holds the warehouse: it is not this run's record to write."""
+    try:
+        yield
     except LockError:
-        locked_out = True
         raise
     except BaseException as exc:
         report.error = str(exc) or type(exc).__name__
-        raise
-    finally:
-        progress.finished()
         report.finished_at = dt.datetime.now(dt.UTC)
-        if not locked_out:
-            _write_record(settings, report)
-    return report
+        _write_record(settings, report)
+        raise
+    report.finished_at = dt.datetime.now(dt.UTC)
+    _write_record(settings, report)
 
 
 def _write_record(settings: Settings, report: RunReport) -> None:
