@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from medallion.commands.common import console, handle_errors, warehouse_options
+from medallion.commands.common import console, handle_errors, settings_from, warehouse_options
 from medallion.commands.dashboard import dashboard as dashboard_command
 from medallion.commands.docs import docs as docs_command
 from medallion.commands.metrics import metrics as metrics_command
@@ -137,10 +137,9 @@ class PipelineRequest:
 
 def pipeline_request(options: dict[str, Any]) -> PipelineRequest:
     def settings() -> Settings:
-        return Settings.from_env(
+        return settings_from(
+            options["target"],
             landing=options["landing"],
-            warehouse=options["warehouse"],
-            backend=options["backend"],
             as_of=options["as_of"],
             config=options["config"],
         )
@@ -189,12 +188,10 @@ def build(**options: Any) -> None:
 )
 @config_option
 @handle_errors
-def test(
-    warehouse: Path | None, backend: str | None, selectors: tuple[str, ...], config: Path | None
-) -> None:
+def test(target: dict[str, Any], selectors: tuple[str, ...], config: Path | None) -> None:
     """Check contracts and data tests on the built warehouse; exit 1 if an error-level one
     fails, printing each failing check with a few of its rows."""
-    settings = Settings.from_env(warehouse=warehouse, backend=backend, config=config)
+    settings = settings_from(target, config=config)
     if not test_once(settings, selectors):
         sys.exit(1)
 
@@ -235,7 +232,7 @@ def run_once(
     )
     print_run(console, report)
     print_checks(console, report.checks, verbose=False)
-    console.print(f"Warehouse: {settings.database}", soft_wrap=True)
+    console.print(f"Warehouse: {settings.where()}", soft_wrap=True)
     if not report.ok:
         click.secho(
             f"Error: {len(report.ingest.failed) if report.ingest else 0} file(s) failed to "
@@ -391,13 +388,11 @@ def demo(directory: Path | None, scale: float, seed: int, batches: int) -> None:
 )
 @click.option("--layer", type=click.Choice(["gold", "silver"]), default="gold", show_default=True)
 @handle_errors
-def export(
-    warehouse: Path | None, backend: str | None, file_format: str, out: Path, layer: str
-) -> None:
+def export(target: dict[str, Any], file_format: str, out: Path, layer: str) -> None:
     """Write the gold tables as files for Power BI or any other tool."""
     from medallion.export import export_tables
 
-    settings = Settings.from_env(warehouse=warehouse, backend=backend)
+    settings = settings_from(target)
     report = export_tables(settings, out, file_format=file_format, layer=layer)
     for file_name, rows in report.tables.items():
         console.print(f"{out / file_name}: {rows:,} rows", soft_wrap=True)
@@ -407,12 +402,12 @@ def export(
 @main.command()
 @warehouse_options
 @handle_errors
-def status(warehouse: Path | None, backend: str | None) -> None:
+def status(target: dict[str, Any]) -> None:
     """Files ingested per table and row counts per layer and table."""
     from medallion.report import print_status
     from medallion.status import warehouse_status
 
-    print_status(console, warehouse_status(Settings.from_env(warehouse=warehouse, backend=backend)))
+    print_status(console, warehouse_status(settings_from(target)))
 
 
 main.add_command(docs_command)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medallion.errors import ConfigError
 from medallion.quality.severity import SeverityPolicy
 
-BACKENDS = ("duckdb",)
+BACKENDS = ("duckdb", "spark")
 DEFAULT_WAREHOUSE = Path("warehouse")
 DATABASE_FILE = "medallion.duckdb"
-CONFIG_FILE = Path("medallion.toml")  # read from the working directory when present
+CONFIG_FILE = Path("medallion.toml")
+RUN_RESULTS_FILE = "run_results.json"  # the last run's record (medallion/run_record.py)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # read from the working directory when present
 
 
 def _env_path(name: str, default: Path | None) -> Path | None:
@@ -34,6 +37,53 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
 
 
 @dataclass(frozen=True)
+class SparkSettings:
+    """Where the Spark engine finds its session and its tables.
+
+    With neither ``master`` nor ``remote`` the active session is used (a Databricks job has
+    one), else a local one on ``local[*]``. ``schema`` prefixes the layer schemas
+    (``<schema>_bronze``...), so that several warehouses can share a catalog.
+    """
+
+    master: str | None = None
+    remote: str | None = None
+    catalog: str | None = None
+    schema: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.master and self.remote:
+            raise ConfigError(
+                "--spark-master and --spark-remote both given: a session is either local or "
+                "remote, pass one of them"
+            )
+        if self.remote and not self.remote.startswith("sc://"):
+            raise ConfigError(
+                f"--spark-remote {self.remote!r} is not a Spark Connect URL: use sc://host:port"
+            )
+        for label, name in (("--catalog", self.catalog), ("--schema", self.schema)):
+            if name is not None and not _IDENTIFIER.fullmatch(name):
+                raise ConfigError(
+                    f"{label} {name!r} is not a plain identifier: use letters, digits and _"
+                )
+
+    @classmethod
+    def from_env(
+        cls,
+        master: str | None = None,
+        remote: str | None = None,
+        catalog: str | None = None,
+        schema: str | None = None,
+    ) -> SparkSettings:
+        env = os.environ.get
+        return cls(
+            master=master or env("MEDALLION_SPARK_MASTER") or None,
+            remote=remote or env("MEDALLION_SPARK_REMOTE") or None,
+            catalog=catalog or env("MEDALLION_CATALOG") or None,
+            schema=schema or env("MEDALLION_SCHEMA") or None,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a run needs to know; built once by the CLI or a job and passed down."""
 
@@ -42,6 +92,7 @@ class Settings:
     backend: str = "duckdb"
     as_of: dt.date = field(default_factory=lambda: parse_as_of(None))
     severity: SeverityPolicy = field(default_factory=SeverityPolicy)
+    spark: SparkSettings = field(default_factory=SparkSettings)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -54,6 +105,24 @@ class Settings:
         """The DuckDB file that holds every layer, so any DuckDB client can open the result."""
         return self.warehouse / DATABASE_FILE
 
+    def built(self) -> bool:
+        """Whether a run has created this warehouse yet (cheap: no engine is started). A Spark
+        warehouse keeps its tables in the catalog and its run records in the folder."""
+        if self.backend == "duckdb":
+            return self.database.is_file()
+        return (self.warehouse / RUN_RESULTS_FILE).is_file()
+
+    def where(self) -> str:
+        """The warehouse as error messages name it."""
+        if self.backend == "duckdb":
+            return str(self.database)
+        return f"{self.warehouse} (Spark tables {self.spark_tables()})"
+
+    def spark_tables(self) -> str:
+        prefix = f"{self.spark.catalog}." if self.spark.catalog else ""
+        schema = f"{self.spark.schema}_" if self.spark.schema else ""
+        return f"{prefix}{schema}{{bronze,silver,gold,meta}}"
+
     @classmethod
     def from_env(
         cls,
@@ -63,6 +132,7 @@ class Settings:
         backend: str | None = None,
         as_of: str | dt.date | None = None,
         config: Path | None = None,
+        spark: SparkSettings | None = None,
     ) -> Settings:
         """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF/CONFIG; without
         either, a medallion.toml in the working directory sets check severities."""
@@ -74,6 +144,7 @@ class Settings:
             backend=backend or os.environ.get("MEDALLION_BACKEND", "duckdb"),
             as_of=parse_as_of(as_of if as_of is not None else os.environ.get("MEDALLION_AS_OF")),
             severity=_severity_policy(config or _env_path("MEDALLION_CONFIG", None)),
+            spark=spark or SparkSettings.from_env(),
         )
 
 

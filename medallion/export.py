@@ -43,9 +43,9 @@ def export_tables(
     """
     if file_format not in FORMATS:
         raise ConfigError(f"export format {file_format!r}: choose one of {', '.join(FORMATS)}")
-    if not settings.database.is_file():
+    if not settings.built():
         raise ConfigError(
-            f"no warehouse at {settings.database}: run `medallion run` first or pass --warehouse"
+            f"no warehouse at {settings.where()}: run `medallion run` first or pass --warehouse"
         )
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file: give a folder to export into")

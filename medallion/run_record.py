@@ -12,8 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from medallion.config import RUN_RESULTS_FILE
+
 FORMAT = "medallion.run_results/1"
-LATEST = "run_results.json"
+LATEST = RUN_RESULTS_FILE
 HISTORY = "runs"
 
 

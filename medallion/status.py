@@ -53,9 +53,9 @@ class WarehouseStatus:
 
 
 def warehouse_status(settings: Settings) -> WarehouseStatus:
-    if not settings.database.exists():
+    if not settings.built():
         raise ConfigError(
-            f"no warehouse at {settings.database}: run `medallion run --landing DIR` first "
+            f"no warehouse at {settings.where()}: run `medallion run --landing DIR` first "
             "or pass --warehouse"
         )
     engine = connect(settings)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from medallion.commands.common import console, handle_errors, warehouse_options
-from medallion.config import Settings
+from medallion.commands.common import console, handle_errors, settings_from, warehouse_options
 
 
 @click.command()
@@ -19,13 +19,13 @@ from medallion.config import Settings
     help="HTML file to write. Default: <warehouse>/dashboard.html.",
 )
 @handle_errors
-def dashboard(warehouse: Path | None, backend: str | None, out: Path | None) -> None:
+def dashboard(target: dict[str, Any], out: Path | None) -> None:
     """Write the dashboards (SPEC 5) as one HTML file that works offline: KPI tiles and charts,
     every number a metric of `medallion metrics`, with the as-of date and the data's range."""
     from medallion.dashboard import write_dashboard
     from medallion.metrics.display import format_value
 
-    settings = Settings.from_env(warehouse=warehouse, backend=backend)
+    settings = settings_from(target)
     report = write_dashboard(settings, out)
     console.print(
         f"Wrote {report.tiles} tiles and {report.charts} charts: orders from "

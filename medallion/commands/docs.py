@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from medallion.commands.common import console, handle_errors, warehouse_options
-from medallion.config import Settings
+from medallion.commands.common import console, handle_errors, settings_from, warehouse_options
 
 
 @click.command()
@@ -19,7 +19,7 @@ from medallion.config import Settings
     help="Folder to write the site into. Default: <warehouse>/docs.",
 )
 @handle_errors
-def docs(warehouse: Path | None, backend: str | None, out: Path | None) -> None:
+def docs(target: dict[str, Any], out: Path | None) -> None:
     """Generate the docs site: the lineage graph from landing files to dashboards, a page per
     table (columns, checks, tests, row counts, column lineage), lineage.json and catalog.json.
 
@@ -27,13 +27,13 @@ def docs(warehouse: Path | None, backend: str | None, out: Path | None) -> None:
     """
     from medallion.docs import build_docs
 
-    settings = Settings.from_env(warehouse=warehouse, backend=backend)
+    settings = settings_from(target)
     report = build_docs(settings, out)
     for model, reason in report.untraced.items():
         click.secho(f"Warning: lineage of {model} not traced: {reason}", fg="yellow", err=True)
     if not report.built:
         console.print(
-            f"No warehouse at {settings.database} yet: row counts and check results say "
+            f"No warehouse at {settings.where()} yet: row counts and check results say "
             "'not built yet'.",
             soft_wrap=True,
         )

@@ -8,14 +8,12 @@ import io
 import json
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from medallion.commands.common import console, handle_errors, warehouse_options
-from medallion.config import Settings
+from medallion.commands.common import console, handle_errors, settings_from, warehouse_options
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 
@@ -94,8 +92,7 @@ def query_command(
     by: tuple[str, ...],
     where: tuple[str, ...],
     output: str,
-    warehouse: Path | None,
-    backend: str | None,
+    target: dict[str, Any],
 ) -> None:
     """Compute METRIC... from the warehouse's gold tables, e.g.
 
@@ -107,7 +104,7 @@ def query_command(
     dimensions = [d.strip() for item in by for d in item.split(",") if d.strip()]
     filters = [parse_filter(text) for text in where]  # bad input fails before the warehouse
     formats = {name: get_metric(name).format for name in names}
-    settings = Settings.from_env(warehouse=warehouse, backend=backend)
+    settings = settings_from(target)
     with open_warehouse(settings) as engine:
         result = run_query(engine, names, dimensions, filters)
     write_rows(result.column_names, [list(r.values()) for r in result.to_pylist()], output, formats)

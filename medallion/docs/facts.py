@@ -45,7 +45,7 @@ class WarehouseFacts:
 def warehouse_facts(settings: Settings, specs: dict[str, ModelSpec]) -> WarehouseFacts:
     """Row counts of every registered table and the last result of every check, when a
     warehouse exists; an empty record (``built`` false) otherwise. Never creates a warehouse."""
-    facts = WarehouseFacts(built=settings.database.is_file(), database=settings.database)
+    facts = WarehouseFacts(built=settings.built(), database=settings.database)
     facts.results, facts.last_run = last_check_results(settings.warehouse)
     if not facts.built:
         return facts

@@ -6,9 +6,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis.expr.types as ir
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from medallion.ingest.landing import LandingStore
 
 LAYERS = ("bronze", "silver", "gold")
 META = "meta"  # bookkeeping: the file ledger (and, later, the run log)
@@ -80,6 +84,12 @@ class Engine(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    def landing(self, root: Path) -> LandingStore:
+        """How this engine lists and reads the landing zone; the local filesystem by default."""
+        from medallion.ingest.landing import LocalLanding
+
+        return LocalLanding(root)
 
     def count(self, layer: str, name: str) -> int:
         return int(self.to_arrow(self.table(layer, name).count().as_table()).column(0)[0].as_py())

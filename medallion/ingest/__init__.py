@@ -9,7 +9,7 @@ from pathlib import Path
 
 from medallion.engines.base import Engine
 from medallion.ingest.csv_reader import file_sha256
-from medallion.ingest.landing import FileRejected, LandingFile, discover, open_inside
+from medallion.ingest.landing import FileRejected, LandingFile, LandingStore
 from medallion.ingest.ledger import (
     FAILED,
     LEDGER_SCHEMA,
@@ -53,7 +53,7 @@ class IngestReport:
 
 def ingest(
     engine: Engine,
-    landing: Path,
+    landing: Path | LandingStore,
     *,
     policy: IngestPolicy | None = None,
     on_file: Callable[[LandingFile, int, int], None] | None = None,
@@ -66,9 +66,10 @@ def ingest(
     files follow ``policy`` (default: reported once and skipped).
     """
     policy = policy or IngestPolicy()
-    discovery = discover(landing)
+    store = engine.landing(landing) if isinstance(landing, Path) else landing
+    discovery = store.discover()
     ledger = read_ledger(engine)
-    hashes = _hashes(landing, files_to_hash(discovery.files, ledger, policy))
+    hashes = _hashes(store, files_to_hash(discovery.files, ledger, policy))
     plan = plan_ingestion(discovery.files, ledger, hashes, policy)
     report = IngestReport(batch_id=None, skipped=len(plan.already), warnings=discovery.warnings)
     # Every ledger entry of this run carries its number, skips and failures included (they
@@ -85,17 +86,17 @@ def ingest(
     for index, decision in enumerate(todo):
         if on_file:
             on_file(decision.file, index, len(todo))
-        report.files.append(ingest_file(engine, landing, decision, policy, batch_id, now()))
+        report.files.append(ingest_file(engine, store, decision, policy, batch_id, now()))
     return report
 
 
-def _hashes(landing: Path, files: list[LandingFile]) -> dict[str, str]:
+def _hashes(store: LandingStore, files: list[LandingFile]) -> dict[str, str]:
     """Content hashes of the files the plan needs them for; an unreadable file has none (its
     read fails later, with the reason)."""
     found: dict[str, str] = {}
     for file in files:
         try:
-            with open_inside(landing, file) as handle:
+            with store.open(file) as handle:
                 found[file.path] = file_sha256(handle)
         except (FileRejected, OSError):
             continue

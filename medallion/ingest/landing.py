@@ -6,8 +6,10 @@ import io
 import os
 import stat
 import unicodedata
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from medallion.errors import LandingError
 from medallion.sources import BY_FOLDER, SourceTable
@@ -133,31 +135,40 @@ def discover(landing: Path) -> Discovery:
     return Discovery(sorted(files, key=lambda f: f.path), warnings)
 
 
+def classify(rel: str, unknown_folders: set[str], warnings: list[str]) -> SourceTable | None:
+    """The source table a landing path (relative, posix) belongs to, or None with a warning:
+    the rules every landing store applies, whatever lists its files."""
+    parts = tuple(rel.split("/"))
+    for part in parts:
+        reason = odd_name(part)
+        if reason:
+            warnings.append(
+                f"{shown(rel)}: refused, the name {reason}; "
+                "rename it to plain printable UTF-8 to have it ingested"
+            )
+            return None
+    known = len(parts) >= 4 and parts[2] == "data" and BY_FOLDER.get((parts[0], parts[1]))
+    if not known:
+        folder = "/".join(parts[:2]) if len(parts) > 2 else rel
+        if folder not in unknown_folders:
+            unknown_folders.add(folder)
+            warnings.append(
+                f"{rel}: not under a known table folder "
+                f"(<source>/<table>/data/ with one of {', '.join(sorted(_known()))}); ignored"
+            )
+        return None
+    if not parts[-1].lower().endswith(".csv"):
+        warnings.append(f"{rel}: not a .csv file; ignored")
+        return None
+    return known
+
+
 def _consider(
     landing: Path, root: Path, path: Path, unknown_folders: set[str], warnings: list[str]
 ) -> LandingFile | None:
     rel = path.relative_to(landing)
-    for part in rel.parts:
-        reason = odd_name(part)
-        if reason:
-            warnings.append(
-                f"{shown(rel.as_posix())}: refused, the name {reason}; "
-                "rename it to plain printable UTF-8 to have it ingested"
-            )
-            return None
-    parts = rel.parts
-    known = len(parts) >= 4 and parts[2] == "data" and BY_FOLDER.get((parts[0], parts[1]))
-    if not known:
-        folder = "/".join(parts[:2]) if len(parts) > 2 else rel.as_posix()
-        if folder not in unknown_folders:
-            unknown_folders.add(folder)
-            warnings.append(
-                f"{rel.as_posix()}: not under a known table folder "
-                f"(<source>/<table>/data/ with one of {', '.join(sorted(_known()))}); ignored"
-            )
-        return None
-    if path.suffix.lower() != ".csv":
-        warnings.append(f"{rel.as_posix()}: not a .csv file; ignored")
+    known = classify(rel.as_posix(), unknown_folders, warnings)
+    if known is None:
         return None
     if path.is_symlink():
         target = Path(os.path.realpath(path))
@@ -210,3 +221,40 @@ def check_unchanged(handle: io.BufferedReader, file: LandingFile) -> None:
 
 def _known() -> list[str]:
     return [f"{source}/{table}" for source, table in BY_FOLDER]
+
+
+class LandingStore(Protocol):
+    """Where landing files are listed and read: the local filesystem, or Spark's file APIs
+    (a Unity Catalog Volume on Databricks). Both apply the same naming rules (``classify``)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    def check(self) -> None:
+        """A one-line LandingError when the root cannot be a landing zone."""
+
+    def discover(self) -> Discovery: ...
+
+    def open(self, file: LandingFile) -> AbstractContextManager[io.BufferedReader]: ...
+
+    def check_unchanged(self, handle: io.BufferedReader, file: LandingFile) -> None:
+        """Raise FileChanged when the file read is not the version discovery saw."""
+
+
+@dataclass(frozen=True)
+class LocalLanding:
+    """A landing zone on this machine's filesystem (DuckDB, and anything mounted)."""
+
+    root: Path
+
+    def check(self) -> None:
+        check_landing(self.root)
+
+    def discover(self) -> Discovery:
+        return discover(self.root)
+
+    def open(self, file: LandingFile) -> AbstractContextManager[io.BufferedReader]:
+        return open_inside(self.root, file)
+
+    def check_unchanged(self, handle: io.BufferedReader, file: LandingFile) -> None:
+        check_unchanged(handle, file)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -15,8 +14,7 @@ from medallion.ingest.landing import (
     FileChanged,
     FileRejected,
     LandingFile,
-    check_unchanged,
-    open_inside,
+    LandingStore,
 )
 from medallion.ingest.ledger import (
     EMPTY,
@@ -85,7 +83,7 @@ def _known_columns(engine: Engine, name: str, declared: tuple[str, ...]) -> froz
 
 def ingest_file(
     engine: Engine,
-    landing: Path,
+    store: LandingStore,
     decision: Decision,
     policy: IngestPolicy,
     batch_id: int,
@@ -94,9 +92,9 @@ def ingest_file(
     file, table = decision.file, decision.file.table
     try:
         try:
-            outcome = _load(engine, landing, decision, policy, batch_id, at, fast=True)
+            outcome = _load(engine, store, decision, policy, batch_id, at, fast=True)
         except NotPlain:  # rolled back: read it again, row by row
-            outcome = _load(engine, landing, decision, policy, batch_id, at, fast=False)
+            outcome = _load(engine, store, decision, policy, batch_id, at, fast=False)
         checkpoint("ingest:file")
     except FileRejected as exc:
         # The transaction rolled back whatever the file had appended; only the failure stays,
@@ -120,7 +118,7 @@ def ingest_file(
 
 def _load(
     engine: Engine,
-    landing: Path,
+    store: LandingStore,
     decision: Decision,
     policy: IngestPolicy,
     batch_id: int,
@@ -135,7 +133,7 @@ def _load(
     with engine.transaction():
         _ensure_table(engine, table.bronze_name, table.columns, mode)
         known = _known_columns(engine, table.bronze_name, table.columns)
-        with open_inside(landing, file) as handle:
+        with store.open(file) as handle:
             chunks = read_chunks(
                 handle, required=table.required, known=known, mode=mode, stats=stats, fast=fast
             )
@@ -153,7 +151,7 @@ def _load(
                 )
                 engine.append("bronze", table.bronze_name, chunk)
                 checkpoint("ingest:chunk")
-            check_unchanged(handle, file)
+            store.check_unchanged(handle, file)
         if stats.quarantined:
             engine.append("bronze", QUARANTINE_TABLE, _quarantine_rows(file, stats, batch_id, at))
         outcome = FileOutcome(

@@ -16,9 +16,9 @@ from medallion.metrics.registry import SEMANTIC_MODELS, MetricError, get_metric
 
 def open_warehouse(settings: Settings) -> Engine:
     """The warehouse's engine; a one-line error when there is no warehouse yet."""
-    if not settings.database.is_file():
+    if not settings.built():
         raise ConfigError(
-            f"no warehouse at {settings.database}: run `medallion run --landing DIR` first "
+            f"no warehouse at {settings.where()}: run `medallion run --landing DIR` first "
             "or pass --warehouse"
         )
     return connect(settings)
