@@ -27,10 +27,12 @@ _MAX_PRODUCT_CENTS = 9 * 10**17
 
 LINEAGE = ("_batch_id", "_source_file", "_source_row")
 
-_WHITESPACE = r"^[ \t\r\n]+|[ \t\r\n]+$"
-_INTEGER = r"^[+-]?[0-9]+$"
-_NUMBER = r"^[+-]?([0-9]{1,13}(\.[0-9]*)?|\.[0-9]+)$"
-_DATE = r"^[0-9]{4}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})$"
+# Patterns end in \z, not $: Java's $ (Spark) also matches before a final line break or
+# U+0085/U+2028/U+2029, RE2's (DuckDB) does not; \z means the end of the text in both.
+_WHITESPACE = r"^[ \t\r\n]+|[ \t\r\n]+\z"
+_INTEGER = r"^[+-]?[0-9]+\z"
+_NUMBER = r"^[+-]?([0-9]{1,13}(\.[0-9]*)?|\.[0-9]+)\z"
+_DATE = r"^[0-9]{4}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})\z"
 
 
 def trim(value: ir.StringValue) -> ir.StringValue:

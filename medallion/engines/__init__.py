@@ -12,6 +12,17 @@ def connect(settings: Settings) -> Engine:
         from medallion.engines.duckdb import DuckDBEngine
 
         return DuckDBEngine(settings.database)
+    if settings.backend == "spark":
+        from medallion.engines.spark import SparkEngine
+        from medallion.engines.spark_session import spark_session
+
+        spark = settings.spark
+        return SparkEngine(
+            spark_session(spark, settings.warehouse),
+            settings.warehouse,
+            catalog=spark.catalog,
+            schema=spark.schema,
+        )
     raise AssertionError(f"unreachable: Settings validates backend {settings.backend!r}")
 
 
