@@ -1,4 +1,5 @@
-"""Developer sessions: `nox -s tests` (the suite), `nox -s lint` (ruff and mypy)."""
+"""Developer sessions: `nox -s tests` (the suite, Spark included), `nox -s spark` (the Spark
+tests alone), `nox -s lint` (ruff and mypy), `nox -s bench` (benchmarks)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ nox.options.reuse_existing_virtualenvs = True
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The whole test suite on DuckDB; pass pytest arguments after --."""
-    session.install("-e", ".[test]")
+    """The whole test suite, DuckDB and local Spark; pass pytest arguments after --."""
+    session.install("-e", ".[test,spark]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def spark(session: nox.Session) -> None:
+    """The Spark tests (tests/spark): parity with DuckDB, incremental runs, Spark Connect and
+    the Databricks job's tasks, on one shared local SparkSession. Needs Java 17."""
+    session.install("-e", ".[test,spark]")
+    session.run("pytest", "-m", "spark", *session.posargs)
 
 
 @nox.session

@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+
+from medallion.engines.base import Engine
 
 LAYERS = ("silver", "gold")
 
@@ -42,16 +45,62 @@ def table_differences(
             ).fetchall()
             if c not in ignore
         )
-        only_a = con.execute(
-            f"select {columns} from a.{name} except all select {columns} from b.{name}"
-        ).fetchall()
-        only_b = con.execute(
-            f"select {columns} from b.{name} except all select {columns} from a.{name}"
-        ).fetchall()
-        if only_a or only_b:
-            found[name] = (
-                f"{len(only_a)} rows only in first (e.g. {only_a[:2]}), "
-                f"{len(only_b)} only in second (e.g. {only_b[:2]})"
-            )
+        difference = _multiset_difference(con, f"a.{name}", f"b.{name}", columns)
+        if difference:
+            found[name] = difference
     con.close()
     return found
+
+
+def engine_differences(
+    first: Engine,
+    second: Engine,
+    layers: tuple[str, ...] = LAYERS,
+    ignore: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """``table_differences`` across engines (DuckDB and Spark): every table of ``layers`` is
+    fetched as Arrow, so column types count too (decimal(18,2) is not decimal(19,2), int64 is
+    not int32), then its rows are compared as multisets."""
+    con = duckdb.connect()
+    found: dict[str, str] = {}
+    for layer in layers:
+        names_a = {t for t in first.list_tables(layer) if not t.startswith("_")}
+        names_b = {t for t in second.list_tables(layer) if not t.startswith("_")}
+        for table in sorted(names_a ^ names_b):
+            found[f"{layer}.{table}"] = "present in only one warehouse"
+        for table in sorted(names_a & names_b):
+            name = f"{layer}.{table}"
+            a, b = (_fetch(e, layer, table, ignore) for e in (first, second))
+            if a.schema != b.schema:
+                found[name] = f"schemas differ: {a.schema} versus {b.schema}"
+                continue
+            con.register("arrow_a", a)
+            con.register("arrow_b", b)
+            columns = ", ".join(f'"{c}"' for c in a.column_names)
+            difference = _multiset_difference(con, "arrow_a", "arrow_b", columns)
+            if difference:
+                found[name] = difference
+    con.close()
+    return found
+
+
+def _fetch(engine: Engine, layer: str, table: str, ignore: tuple[str, ...]) -> pa.Table:
+    found = engine.table(layer, table)
+    return engine.to_arrow(found.drop(*(c for c in ignore if c in found.columns)))
+
+
+def _multiset_difference(
+    con: duckdb.DuckDBPyConnection, first: str, second: str, columns: str
+) -> str | None:
+    only_a = con.execute(
+        f"select {columns} from {first} except all select {columns} from {second}"
+    ).fetchall()
+    only_b = con.execute(
+        f"select {columns} from {second} except all select {columns} from {first}"
+    ).fetchall()
+    if not (only_a or only_b):
+        return None
+    return (
+        f"{len(only_a)} rows only in first (e.g. {only_a[:2]}), "
+        f"{len(only_b)} only in second (e.g. {only_b[:2]})"
+    )

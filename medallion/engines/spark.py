@@ -214,10 +214,13 @@ class SparkEngine(Engine):
                 self.publish(layer, name)
 
     def _stage_sql(self, layer: str, name: str, select: str) -> None:
-        """Stage the rows of a Spark SQL query (the columns keep the types they have)."""
-        staging = staging_name(name)
+        """Stage the rows of a Spark SQL query, which may read the staged table it replaces
+        (the columns keep the types they have)."""
+        staging, building = staging_name(name), staging_name(f"{name}__next")
+        self.drop(layer, building)
+        self.sql(f"CREATE TABLE {self.qualified(layer, building)} USING {self.format} AS {select}")
         self.drop(layer, staging)
-        self.sql(f"CREATE TABLE {self.qualified(layer, staging)} USING {self.format} AS {select}")
+        self._rename(layer, building, staging)
 
     def drop(self, layer: str, name: str) -> None:
         if self._undo is not None and not _scratch(name) and self.exists(layer, name):
@@ -291,6 +294,8 @@ class SparkEngine(Engine):
         self._undo, self._touched = [], set()
         try:
             yield
+        except GeneratorExit:  # abandoned, never exited: like a crash, the journal stays
+            raise
         except BaseException:
             steps, self._undo = self._undo, None
             self._roll_back(steps)
@@ -346,12 +351,14 @@ class SparkEngine(Engine):
                 self.sql(f"DROP TABLE IF EXISTS {self.qualified(step['layer'], step['aside'])}")
 
     def _roll_back(self, steps: list[dict[str, Any]]) -> None:
+        """Undo ``steps`` newest first; each step may be undone twice (a crash during a
+        rollback leaves the journal, and the next connection starts it over)."""
         for step in reversed(steps):
             layer, name = step["layer"], step["name"]
             target = self.qualified(layer, name)
             if step["undo"] == "drop":
                 self.sql(f"DROP TABLE IF EXISTS {target}")
-            elif step["undo"] == "rename_back":
+            elif step["undo"] == "rename_back" and self.exists(layer, step["aside"]):
                 self.sql(f"DROP TABLE IF EXISTS {target}")
                 self._rename(layer, step["aside"], name)
             elif step["undo"] == "restore":

@@ -72,7 +72,8 @@ def spark_session(spark: SparkSettings, warehouse: Path) -> Any:
         session = builder.getOrCreate()
     except Exception as exc:  # no Java, a bad master URL
         raise ConfigError(f"cannot start Spark ({spark.master}): {_first_line(exc)}") from None
-    session.sparkContext.setLogLevel("ERROR")
+    # Failed statements reach Python as exceptions; the JVM need not print them too.
+    session.sparkContext.setLogLevel("FATAL")
     return session
 
 
