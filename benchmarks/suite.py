@@ -80,10 +80,16 @@ def run_one(kind: str, landing: Path, warehouse: Path, as_of: dt.date) -> dict[s
             "fact_sales_rows": facts[0] if facts else 0,
         }
 
-    from medallion.config import Settings
+    from medallion.config import Settings, SparkSettings
     from medallion.runner import run
 
-    settings = Settings(landing=landing, warehouse=warehouse, as_of=as_of)
+    if kind == "spark":  # local Spark on both cores (benchmarks/spark.py)
+        spark = SparkSettings(master="local[2]")
+        settings = Settings(
+            landing=landing, warehouse=warehouse, as_of=as_of, backend="spark", spark=spark
+        )
+    else:
+        settings = Settings(landing=landing, warehouse=warehouse, as_of=as_of)
     started = time.perf_counter()
     report = run(settings, checks=True)
     seconds = time.perf_counter() - started
@@ -346,7 +352,7 @@ def machine() -> dict[str, Any]:
         platform.system(),
     )
     versions: dict[str, str] = {}
-    for package in ("duckdb", "ibis-framework", "pandera", "pyarrow"):
+    for package in ("duckdb", "ibis-framework", "pandera", "pyarrow", "pyspark"):
         try:
             from importlib.metadata import version
 
@@ -576,7 +582,7 @@ def main(argv: list[str] | None = None) -> None:
         "--render", type=Path, default=None, help="only show (and --write-doc) a results JSON"
     )
     # The child side of one measured run (internal).
-    parser.add_argument("--one", choices=("medallion", "baseline"), help=argparse.SUPPRESS)
+    parser.add_argument("--one", choices=("medallion", "baseline", "spark"), help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--warehouse", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--as-of", type=dt.date.fromisoformat, help=argparse.SUPPRESS)
