@@ -7,7 +7,8 @@ cluster amortises over far more data.
                                [--out benchmarks/results/spark.json]
 
 Each run is a fresh process (``benchmarks.suite --one``), so its peak memory is its own; for
-Spark that is the larger of the Python driver and its JVM.
+Spark that is the Python driver's only: PySpark does not wait for its JVM, so the JVM's memory
+never reaches the parent's resource usage.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -70,6 +72,10 @@ def main(argv: list[str] | None = None) -> None:
     print(markdown(result))
 
 
+def render(path: Path) -> None:
+    print(markdown(json.loads(path.read_text())))
+
+
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     steps = sorted({s for r in runs for s in r["steps"]})
     return {
@@ -85,7 +91,8 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def markdown(result: dict[str, Any]) -> str:
     """The comparison as a Markdown table (BENCHMARKS.md shows it)."""
     duck, spark = result["engines"]["duckdb"], result["engines"]["spark"]
-    steps = [s for s in duck["steps"] if s in spark["steps"]]
+    order = ("ingest", "bronze checks", "silver", "gold", "checks")
+    steps = [s for s in order if s in duck["steps"] and s in spark["steps"]]
     lines = [
         f"Scale {result['scale']:g} ({result['order_lines']:,} order lines, "
         f"{result['batches']} files per table), median of {result['repeat']} run(s), "
@@ -99,9 +106,15 @@ def markdown(result: dict[str, Any]) -> str:
         b = spark["seconds"] if step == "total" else spark["steps"][step]
         ratio = f"{b / a:.1f}x" if a else "-"
         lines.append(f"| {step} | {a:.1f} | {b:.1f} | {ratio} |")
-    lines.append(f"| peak memory (MB) | {duck['peak_rss_mb']:.0f} | {spark['peak_rss_mb']:.0f} | |")
+    lines.append(
+        f"| peak memory of the Python process (MB) | {duck['peak_rss_mb']:.0f} | "
+        f"{spark['peak_rss_mb']:.0f} (Spark's JVM not included) | |"
+    )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--render":
+        render(Path(sys.argv[2]))
+    else:
+        main()

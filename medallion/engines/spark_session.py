@@ -23,6 +23,7 @@ SESSION_CONF = {
 LOCAL_CONF = {
     "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",  # medallion prints its own progress
     "spark.sql.catalogImplementation": "hive",
 }
 
