@@ -37,7 +37,8 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks (reported, never asserted; BENCHMARKS.md): medallion against plain DuckDB
     SQL at scales 1, 10 and 100 (about 40 minutes on 2 cores), then what contracts and tests
-    add to a full run, then local Spark against DuckDB at scale 10 (about 8 minutes). Arguments after -- replace the suite's defaults, e.g.
+    add to a full run, then local Spark against DuckDB at scale 10 (about 8 minutes).
+    Arguments after -- replace the suite's defaults, e.g.
     `nox -s bench -- --scales 1 10 --repeat 3`."""
     session.install("-e", ".[spark]")
     session.run(
