@@ -264,7 +264,8 @@ def connect_server(
 ) -> Iterator[str]:
     """Run a local Spark Connect server; yield its URL ``sc://127.0.0.1:<port>``.
 
-    Ready means the port accepts connections and a Connect session ran ``SELECT 1``. Raises
+    Ready means the port accepts connections and a Connect session ran ``SELECT 1`` and
+    ``SHOW DATABASES`` (so a Hive catalog has started too). Raises
     :class:`ConnectServerError` (with the tail of ``workdir/connect-server.log``) if the
     server exits or is not ready within ``timeout`` seconds. A free port is picked when
     ``port`` is None (and picked again if another process takes it first)."""

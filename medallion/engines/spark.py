@@ -125,8 +125,12 @@ class SparkEngine(Engine):
         return self.sql(self.con.compile(expr)).toArrow()
 
     def _register_memtable(self, op: ops.InMemoryTable) -> None:
+        # With its schema: Spark Connect cannot infer one from an empty Arrow table.
+        from ibis.backends.pyspark.datatypes import PySparkSchema
+
         rows = op.data.to_pyarrow(op.schema)
-        self.session.createDataFrame(rows).createOrReplaceTempView(op.name)
+        frame = self.session.createDataFrame(rows, schema=PySparkSchema.from_ibis(op.schema))
+        frame.createOrReplaceTempView(op.name)
 
     def landing(self, root: Path) -> Any:
         from medallion.ingest.spark_landing import SparkLanding
