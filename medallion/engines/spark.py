@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -149,15 +149,17 @@ class SparkEngine(Engine):
         self.sql(create_sql(self.qualified(layer, name), schema, self.format))
 
     def stage(self, layer: str, name: str, expr: ir.Table) -> ir.Table:
-        staging, building = staging_name(name), staging_name(f"{name}__next")
-        select = self._select_sql(expr)  # before any drop: ``expr`` may read the staged table
-        self.drop(layer, building)
-        self._create(layer, building, expr.schema())
+        select = self._select_sql(expr)
         columns = ", ".join(quote(c) for c in expr.columns)
-        self.sql(f"INSERT INTO {self.qualified(layer, building)} SELECT {columns} FROM ({select})")
-        self.drop(layer, staging)
-        self._rename(layer, building, staging)
-        return self.table(layer, staging)
+
+        def fill(building: str) -> None:
+            self._create(layer, building, expr.schema())
+            self.sql(
+                f"INSERT INTO {self.qualified(layer, building)} SELECT {columns} FROM ({select})"
+            )
+
+        self._build_staging(layer, name, fill)
+        return self.table(layer, staging_name(name))
 
     def publish(self, layer: str, name: str) -> None:
         staging = staging_name(name)
@@ -218,11 +220,21 @@ class SparkEngine(Engine):
                 self.publish(layer, name)
 
     def _stage_sql(self, layer: str, name: str, select: str) -> None:
-        """Stage the rows of a Spark SQL query, which may read the staged table it replaces
-        (the columns keep the types they have)."""
+        """Stage the rows of a Spark SQL query (the columns keep the types they have)."""
+        self._build_staging(
+            layer,
+            name,
+            lambda building: self.sql(
+                f"CREATE TABLE {self.qualified(layer, building)} USING {self.format} AS {select}"
+            ),
+        )
+
+    def _build_staging(self, layer: str, name: str, fill: Callable[[str], object]) -> None:
+        """``fill`` the table it is named, then make it ``name``'s staged version.
+        Built under a second name: the rows may read the staged table they replace."""
         staging, building = staging_name(name), staging_name(f"{name}__next")
         self.drop(layer, building)
-        self.sql(f"CREATE TABLE {self.qualified(layer, building)} USING {self.format} AS {select}")
+        fill(building)
         self.drop(layer, staging)
         self._rename(layer, building, staging)
 
