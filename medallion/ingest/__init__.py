@@ -22,9 +22,8 @@ from medallion.ingest.load import (
     BRONZE_METADATA,
     QUARANTINE_SCHEMA,
     QUARANTINE_TABLE,
+    Delivery,
     FileOutcome,
-    ingest_file,
-    record_skip,
 )
 from medallion.ingest.policy import IngestPolicy
 
@@ -59,11 +58,12 @@ def ingest(
     on_file: Callable[[LandingFile, int, int], None] | None = None,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> IngestReport:
-    """Append every new landing file to its bronze table, one transaction per file.
+    """Append every new landing file to its bronze table, exactly once.
 
-    A file's rows, its quarantined rows and its ledger entry commit together, so a crash at
-    any point followed by a rerun neither loses nor duplicates a row. Changed and duplicate
-    files follow ``policy`` (default: reported once and skipped).
+    A file's rows, its quarantined rows and its ledger entry commit together (in groups of
+    files, see ``Delivery``), so a crash at any point followed by a rerun neither loses nor
+    duplicates a row. Changed and duplicate files follow ``policy`` (default: reported once
+    and skipped).
     """
     policy = policy or IngestPolicy()
     store = engine.landing(landing) if isinstance(landing, Path) else landing
@@ -75,18 +75,19 @@ def ingest(
     # Every ledger entry of this run carries its number, skips and failures included (they
     # name the run that reported them); report.batch_id is set only when files were read.
     batch_id = next_batch_id(ledger)
+    delivery = Delivery(engine, store, policy, batch_id)
     for decision in plan.skipped:
-        outcome = record_skip(engine, decision, ledger, batch_id, now())
+        outcome = delivery.skip(decision, ledger, now())
         report.skipped_files.append(outcome)
         report.warnings.append(outcome.message or outcome.path)
     todo = plan.new
-    if not todo:
-        return report
-    report.batch_id = batch_id
+    if todo:
+        report.batch_id = batch_id
     for index, decision in enumerate(todo):
         if on_file:
             on_file(decision.file, index, len(todo))
-        report.files.append(ingest_file(engine, store, decision, policy, batch_id, now()))
+        report.files.append(delivery.add(decision, now()))
+    delivery.flush()
     return report
 
 

@@ -55,8 +55,9 @@ def clean(deliveries: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize(
     "kill_at",
     [
-        "ingest:chunk",  # rows of a file appended, not yet committed
-        "ingest:file:3",  # three files committed, the others not yet read
+        "ingest:file:3",  # three files read and held, nothing written yet
+        "ingest:chunk",  # rows of a group of files appended, not yet committed
+        "ingest:commit",  # the new files committed, no model built
         "build:silver",  # the first silver model built, nothing published
         "build:silver:4",
         "build:gold:3",

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from medallion.config import Settings
+from medallion.engines.duckdb import DuckDBEngine
 from medallion.errors import LandingError
+from medallion.generate import generate_landing
+from medallion.ingest import ingest, load
 from medallion.runner import run
 from tests.conftest import AS_OF
+from tests.warehouses import table_differences
 
 CUSTOMERS = (
     "cst_id,cst_key,cst_firstname,cst_lastname,cst_marital_status,cst_gndr,cst_create_date\n"
@@ -193,3 +198,52 @@ def test_failed_file_fixed_in_place_is_ingested(tmp_path: Path) -> None:
     path.write_text(CUSTOMERS, encoding="utf-8")
     [fixed] = ingest_only(landing, warehouse).files
     assert (fixed.status, fixed.rows) == ("ingested", 2)
+
+
+def test_grouped_writes_equal_file_by_file_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are read, held and written in groups (``load.Delivery``); a small memory budget
+    writes more, smaller groups and streams the biggest files alone. Bronze, quarantine and
+    ledger must not depend on how the files were grouped."""
+    landing = tmp_path / "landing"
+    generate_landing(landing, scale=0.05, seed=11, batches=3)
+    write(landing, "erp/loc_a101/data/batch-0002a.csv", "CntryCode,CID,Region\nUS,AW-2,West\n")
+    write(landing, "erp/loc_a101/data/batch-0002b.csv", b"CID,CNTRY\nAW-9,DE\nAW-8,US,x\n\xff,FR\n")
+    write(landing, "erp/loc_a101/data/batch-0002c.csv", "CID,CNTRY\n")
+    write(landing, "crm/prd_info/data/batch-0002d.csv", "")
+
+    def ingest_with(budget: int, warehouse: Path) -> tuple[int, int]:
+        monkeypatch.setattr(load, "FLUSH_BYTES", budget)
+        calls = {"flush": 0, "streamed": 0}
+        flush, stream = load.Delivery.flush, load.ingest_file
+
+        def counted_flush(self: load.Delivery) -> None:
+            calls["flush"] += bool(self._ledger)
+            flush(self)
+
+        def counted_stream(*args: Any) -> load.FileOutcome:
+            calls["streamed"] += 1
+            return stream(*args)
+
+        monkeypatch.setattr(load.Delivery, "flush", counted_flush)
+        monkeypatch.setattr(load, "ingest_file", counted_stream)
+        with DuckDBEngine(warehouse / "medallion.duckdb") as engine:
+            report = ingest(engine, landing)
+        assert not report.failed
+        return calls["flush"], calls["streamed"]
+
+    assert ingest_with(load.FLUSH_BYTES, tmp_path / "one") == (1, 0)
+    flushes, streamed = ingest_with(40_000, tmp_path / "many")
+    assert flushes > 3 and streamed > 0
+    ignore = ("_ingested_at", "ingested_at")
+    assert (
+        table_differences(
+            tmp_path / "one" / "medallion.duckdb",
+            tmp_path / "many" / "medallion.duckdb",
+            ("bronze", "meta"),
+            ignore,
+        )
+        == {}
+    )
+    assert rows(tmp_path / "many", "select count(*) from bronze.quarantine") == [(2,)]
