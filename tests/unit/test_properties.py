@@ -153,6 +153,40 @@ def test_divide_money_rounds_like_decimal_half_away_from_zero(
     assert got == [half_away_from_zero(c, n) for c, n in pairs]
 
 
+MONEY_CENTS = 10**18 - 1  # the largest MONEY (decimal(18, 2)) in cents
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(min_value=-(10**6), max_value=10**6),
+            # Around the switch from the double path to the decimal one (money of 10**13).
+            st.integers(min_value=10**15 - 10**4, max_value=10**15 + 10**4),
+            st.integers(min_value=-MONEY_CENTS, max_value=MONEY_CENTS),
+        ),
+        **batch,
+    )
+)
+@example([10**15 - 1, 10**15, -(10**15), 2**50 + 1, 2**53 + 1, MONEY_CENTS, -MONEY_CENTS])
+def test_money_goes_to_cents_and_back_exactly_over_its_whole_range(duck, cents: list[int]) -> None:
+    t = ibis.memtable(
+        pa.table(
+            {
+                "money": pa.array([Decimal(c).scaleb(-2) for c in cents], pa.decimal128(18, 2)),
+                "cents": pa.array(cents, pa.int64()),
+            }
+        )
+    )
+    assert evaluated(duck, t, rules.to_cents(t.money)) == cents
+    assert evaluated(duck, t, rules.from_cents(t.cents)) == [Decimal(c).scaleb(-2) for c in cents]
+
+
+@given(st.lists(st.integers(min_value=MONEY_CENTS + 1, max_value=2**63 - 1), **batch))
+def test_cents_beyond_money_are_null(duck, cents: list[int]) -> None:
+    t = ibis.memtable(pa.table({"cents": pa.array(cents + [-c for c in cents], pa.int64())}))
+    assert evaluated(duck, t, rules.from_cents(t.cents)) == [None] * (2 * len(cents))
+
+
 # --- models ----------------------------------------------------------------------------------
 
 
