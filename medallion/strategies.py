@@ -55,22 +55,27 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
     merging = isinstance(spec.kind, MergeByKey) and not fresh
     changes = _input_changes(spec, ctx, previous) if merging and previous else None
     if isinstance(spec.kind, MergeByKey) and changes is not None:
-        built, mode = _merge(spec, ctx, inputs, changes), "incremental"
+        counts, mode = _merge(spec, ctx, inputs, changes), "incremental"
     else:
         diff = isinstance(spec.kind, Rebuild) and exists and not ctx.full_refresh
-        built, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
+        counts, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
     rows = engine.count(spec.layer, spec.table)
     full_run = ctx.run if mode == "full" else (previous.full_run if previous else ctx.run)
     ctx.state[spec.name] = ModelState(ctx.batch, ctx.run, full_run, as_of)
-    counts = _rule_counts(engine, built.rule_counts)
     return ModelResult(spec.name, rows, time.perf_counter() - started, counts, mode)
 
 
-def _rebuild(spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], *, diff: bool) -> Built:
-    """Recompute from all inputs; with ``diff``, log the rows that differ from the old table."""
+def _rebuild(
+    spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], *, diff: bool
+) -> dict[str, int]:
+    """Recompute from all inputs; with ``diff``, log the rows that differ from the old table.
+    Returns the rule counts."""
     engine = ctx.engine
     built = spec.build(inputs, as_of=ctx.settings.as_of)
-    engine.stage(spec.layer, spec.table, built.table)
+    staged = engine.stage(spec.layer, spec.table, built.table)
+    # Counted before the audit (which may quarantine rows), from the staged rows where the
+    # counts read the model's output: its rows are not computed a second time.
+    counts = _rule_counts(engine, built, staged)
     ctx.gate.audit_staged(spec)
     staged = engine.table(spec.layer, staging_name(spec.table))
     if diff:
@@ -82,12 +87,12 @@ def _rebuild(spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], *, diff
         # starts afresh from this run.
         engine.drop(META, change_table(spec.name))
     engine.publish(spec.layer, spec.table)
-    return built
+    return counts
 
 
 def _merge(
     spec: ModelSpec, ctx: BuildContext, inputs: list[ir.Table], changes: list[ir.Table]
-) -> Built:
+) -> dict[str, int]:
     """Recompute the partitions that new data touches, with the model's own function."""
     assert isinstance(spec.kind, MergeByKey)
     partition = spec.kind.partition
@@ -99,11 +104,12 @@ def _merge(
     )
     # Only rows of the touched partitions (a dimension's unknown member is not one of them).
     engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
+    counts = _rule_counts(engine, built, None)
     # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
     ctx.gate.audit_staged(spec, partition=partition, keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
     engine.merge(spec.layer, spec.table, partition)
-    return built
+    return counts
 
 
 def _input_changes(
@@ -122,8 +128,13 @@ def _reads_as_of(spec: ModelSpec) -> bool:
     return spec.func is not None and "as_of" in inspect.signature(spec.func).parameters
 
 
-def _rule_counts(engine: Engine, counts: ir.Table | None) -> dict[str, int]:
-    if counts is None:
+def _rule_counts(engine: Engine, built: Built, staged: ir.Table | None) -> dict[str, int]:
+    """The model's rule counts; where they read its output (``dropped_superseded`` counts its
+    rows), they read ``staged``, the same rows already written, when given."""
+    if built.rule_counts is None:
         return {}
+    counts = built.rule_counts
+    if staged is not None:
+        counts = counts.op().replace({built.table.op(): staged.op()}).to_expr()
     row = engine.to_arrow(counts).to_pylist()[0]
     return {name: int(value or 0) for name, value in row.items()}

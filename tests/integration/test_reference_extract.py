@@ -7,9 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import ibis
 import pytest
 
 from medallion.config import Settings
+from medallion.registry import load_models
 from medallion.runner import RunReport, run
 from tests.conftest import AS_OF
 
@@ -171,3 +173,28 @@ def test_every_contract_and_data_test_passes_on_the_real_extract(
     assert not query(
         db, "select table_name from duckdb_tables() where table_name like '%_quarantine'"
     )
+
+
+def test_run_reports_the_rule_counts_the_models_define(built: tuple[RunReport, Path]) -> None:
+    """The run counts superseded rows from the rows it staged rather than computing the
+    model's output again; the figures must be those of the model's own counting query."""
+    report, db = built
+    specs = load_models()
+    con = ibis.duckdb.connect(str(db), read_only=True)
+    try:
+        checked = 0
+        for result in report.models:
+            spec = specs[result.name]
+            inputs = [con.table(n.split(".")[1], database=n.split(".")[0]) for n in spec.inputs]
+            counts = spec.build(inputs, as_of=AS_OF).rule_counts
+            if counts is None:
+                continue
+            [expected] = con.to_pyarrow(counts).to_pylist()
+            assert result.rule_counts == expected, result.name
+            checked += 1
+    finally:
+        con.disconnect()
+    assert checked == 6
+    assert all(m.rule_counts["dropped_superseded"] >= 0 for m in report.models if m.rule_counts)
+    customers = next(m for m in report.models if m.name == "silver.crm_customers")
+    assert customers.rule_counts["dropped_superseded"] > 0

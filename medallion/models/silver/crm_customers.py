@@ -67,9 +67,10 @@ def crm_customers(cust_info: ir.Table) -> Built:
         # A null create date ranks below any known date (SPEC 6).
         order_by=[ibis.desc(valid.create_date.notnull()), ibis.desc(valid.create_date)],
     )
+    out = latest.select(*COLUMNS)
     counts = rule_counts(
         rows,
-        superseded=(valid, latest),
+        superseded=(valid, out),
         dropped_blank_or_invalid_id=rows.customer_id.isnull(),
         name_trimmed_or_nulled=rules.changed(rows.first_name, rows.cst_firstname)
         | rules.changed(rows.last_name, rows.cst_lastname),
@@ -77,4 +78,4 @@ def crm_customers(cust_info: ir.Table) -> Built:
         gender_to_na=rows.gender == "n/a",
         create_date_nulled=rows.cst_create_date.notnull() & rows.create_date.isnull(),
     )
-    return Built(latest.select(*COLUMNS), counts)
+    return Built(out, counts)

@@ -66,9 +66,10 @@ def crm_products(prd_info: ir.Table) -> Built:
     rows = crm_product_rows(prd_info)
     valid = rows.filter(rows.product_id.notnull() & rows.product_number.notnull())
     latest = rules.latest_per_key(valid, ["product_id"])
+    out = with_end_dates(latest).select(*COLUMNS)
     counts = rule_counts(
         rows,
-        superseded=(valid, latest),
+        superseded=(valid, out),
         dropped_blank_or_invalid_id=rows.product_id.isnull() | rows.product_number.isnull(),
         name_trimmed_or_nulled=rules.changed(rows.product_name, rows.prd_nm),
         blank_cost_to_zero=rules.clean_text(rows.prd_cost).isnull(),
@@ -77,4 +78,4 @@ def crm_products(prd_info: ir.Table) -> Built:
         start_date_nulled=rows.prd_start_dt.notnull() & rows.start_date.isnull(),
         end_date_replaced=rows.prd_end_dt.notnull(),
     )
-    return Built(with_end_dates(latest).select(*COLUMNS), counts)
+    return Built(out, counts)

@@ -88,9 +88,10 @@ def crm_sales(sales_details: ir.Table) -> Built:
     def date_nulled(raw: ir.StringValue, parsed: ir.DateValue) -> ir.BooleanValue:
         return raw.notnull() & parsed.isnull()
 
+    out = latest.select(*COLUMNS)
     counts = rule_counts(
         rows,
-        superseded=(valid, latest),
+        superseded=(valid, out),
         dropped_blank_key=~keyed,
         customer_id_nulled=rows.sls_cust_id.notnull() & rows.customer_id.isnull(),
         order_date_nulled=date_nulled(rows.sls_order_dt, rows.order_date),
@@ -100,4 +101,4 @@ def crm_sales(sales_details: ir.Table) -> Built:
         sales_amount_recomputed=rules.changed(rows.sales_amount, rows._recorded_sales),
         price_derived=rules.changed(rows.price, rows._recorded_price),
     )
-    return Built(latest.select(*COLUMNS), counts)
+    return Built(out, counts)

@@ -51,13 +51,14 @@ def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
     )
     valid = rows.filter(rows.customer_number.notnull())
     latest = rules.latest_per_key(valid, ["customer_number"])
+    out = latest.select(*COLUMNS)
     counts = rule_counts(
         rows,
-        superseded=(valid, latest),
+        superseded=(valid, out),
         dropped_blank_id=rows.customer_number.isnull(),
         nas_prefix_removed=rules.trim(rows.cid).upper().startswith("NAS"),
         birth_date_nulled_invalid=rows.bdate.notnull() & rows._parsed_birth.isnull(),
         birth_date_nulled_future=rows._parsed_birth > ibis.literal(as_of),
         gender_to_na=rows.gender == "n/a",
     )
-    return Built(latest.select(*COLUMNS), counts)
+    return Built(out, counts)

@@ -44,13 +44,14 @@ def erp_customer_locations(loc_a101: ir.Table) -> Built:
     rows = erp_location_rows(loc_a101)
     valid = rows.filter(rows.customer_number.notnull())
     latest = rules.latest_per_key(valid, ["customer_number"])
+    out = latest.select(*COLUMNS)
     counts = rule_counts(
         rows,
-        superseded=(valid, latest),
+        superseded=(valid, out),
         dropped_blank_id=rows.customer_number.isnull(),
         dash_removed=rows.cid.contains("-"),
         country_alias_resolved=rules.changed(rows.country, rules.trim(rows.cntry))
         & rules.clean_text(rows.cntry).notnull(),
         blank_country_to_na=rules.clean_text(rows.cntry).isnull(),
     )
-    return Built(latest.select(*COLUMNS), counts)
+    return Built(out, counts)

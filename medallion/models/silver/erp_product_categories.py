@@ -30,12 +30,13 @@ def erp_product_categories(px_cat_g1v2: ir.Table) -> Built:
     )
     valid = rows.filter(rows.category_id.notnull())
     latest = rules.latest_per_key(valid, ["category_id"])
+    out = latest.select(*COLUMNS)
     counts = rule_counts(
         rows,
-        superseded=(valid, latest),
+        superseded=(valid, out),
         dropped_blank_id=rows.category_id.isnull(),
         text_trimmed_or_nulled=rules.changed(rows.category, rows.cat)
         | rules.changed(rows.subcategory, rows.subcat),
         maintenance_nulled=rows.maintenance_required.isnull(),
     )
-    return Built(latest.select(*COLUMNS), counts)
+    return Built(out, counts)
