@@ -17,6 +17,10 @@ DATABASE_FILE = "medallion.duckdb"
 CONFIG_FILE = Path("medallion.toml")
 RUN_RESULTS_FILE = "run_results.json"  # the last run's record (medallion/run_record.py)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # read from the working directory when present
+# DuckDB's memory limit: its default (80% of RAM) lets the buffer pool keep whole tables in
+# memory; spilling past this costs little time (benchmarks: BENCHMARKS.md).
+DEFAULT_MEMORY_LIMIT = "1GB"
+_MEMORY = re.compile(r"[0-9]+(\.[0-9]+)? ?([KMGT]i?B)", re.IGNORECASE)
 
 
 def _env_path(name: str, default: Path | None) -> Path | None:
@@ -93,11 +97,16 @@ class Settings:
     as_of: dt.date = field(default_factory=lambda: parse_as_of(None))
     severity: SeverityPolicy = field(default_factory=SeverityPolicy)
     spark: SparkSettings = field(default_factory=SparkSettings)
+    memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB's; Spark sizes its own memory
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ConfigError(
                 f"backend {self.backend!r} is not available: choose one of {', '.join(BACKENDS)}"
+            )
+        if not _MEMORY.fullmatch(self.memory_limit):
+            raise ConfigError(
+                f"memory limit {self.memory_limit!r} is not a size: use e.g. 1GB, 512MB or 4GiB"
             )
 
     @property
@@ -133,9 +142,11 @@ class Settings:
         as_of: str | dt.date | None = None,
         config: Path | None = None,
         spark: SparkSettings | None = None,
+        memory_limit: str | None = None,
     ) -> Settings:
-        """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF/CONFIG; without
-        either, a medallion.toml in the working directory sets check severities."""
+        """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF/CONFIG/
+        MEMORY_LIMIT; without either, a medallion.toml in the working directory sets check
+        severities."""
         return cls(
             landing=landing or _env_path("MEDALLION_LANDING", None),
             warehouse=warehouse
@@ -145,6 +156,9 @@ class Settings:
             as_of=parse_as_of(as_of if as_of is not None else os.environ.get("MEDALLION_AS_OF")),
             severity=_severity_policy(config or _env_path("MEDALLION_CONFIG", None)),
             spark=spark or SparkSettings.from_env(),
+            memory_limit=memory_limit
+            or os.environ.get("MEDALLION_MEMORY_LIMIT")
+            or DEFAULT_MEMORY_LIMIT,
         )
 
 

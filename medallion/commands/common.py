@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from medallion.config import BACKENDS, Settings, SparkSettings
+from medallion.config import BACKENDS, DEFAULT_MEMORY_LIMIT, Settings, SparkSettings
 from medallion.errors import MedallionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,7 +36,15 @@ def handle_errors(func: F) -> F:
 
 
 #: The options of ``warehouse_options``, handed to a command as one ``target`` mapping.
-TARGET_OPTIONS = ("warehouse", "backend", "spark_master", "spark_remote", "catalog", "schema")
+TARGET_OPTIONS = (
+    "warehouse",
+    "backend",
+    "memory_limit",
+    "spark_master",
+    "spark_remote",
+    "catalog",
+    "schema",
+)
 
 
 def warehouse_options(func: F) -> F:
@@ -62,6 +70,13 @@ def warehouse_options(func: F) -> F:
             type=click.Choice(BACKENDS),
             default=None,
             help="Engine that runs the models. Default: duckdb or $MEDALLION_BACKEND.",
+        ),
+        click.option(
+            "--memory-limit",
+            default=None,
+            metavar="SIZE",
+            help=f"DuckDB: memory it may use before it spills to disk, e.g. 4GB. Default: "
+            f"{DEFAULT_MEMORY_LIMIT} or $MEDALLION_MEMORY_LIMIT.",
         ),
         click.option(
             "--spark-master",
@@ -99,6 +114,7 @@ def settings_from(target: dict[str, Any], **more: Any) -> Settings:
     return Settings.from_env(
         warehouse=target["warehouse"],
         backend=target["backend"],
+        memory_limit=target["memory_limit"],
         spark=SparkSettings.from_env(
             target["spark_master"], target["spark_remote"], target["catalog"], target["schema"]
         ),

@@ -11,7 +11,7 @@ def connect(settings: Settings) -> Engine:
     if settings.backend == "duckdb":
         from medallion.engines.duckdb import DuckDBEngine
 
-        return DuckDBEngine(settings.database)
+        return DuckDBEngine(settings.database, memory_limit=settings.memory_limit)
     if settings.backend == "spark":
         from medallion.engines.spark import SparkEngine
         from medallion.engines.spark_session import spark_session

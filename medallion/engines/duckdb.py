@@ -18,12 +18,18 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     supports_merge = True
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path, *, memory_limit: str | None = None) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = ibis.duckdb.connect(str(database))
         except Exception as exc:  # duckdb raises IOException for a locked or corrupt file
             raise ConfigError(f"cannot open warehouse {database}: {exc}") from None
+        if memory_limit:
+            try:
+                self.con.con.execute(f"SET memory_limit = '{memory_limit}'")
+            except Exception as exc:  # an unparseable size
+                self.con.disconnect()
+                raise ConfigError(f"memory limit {memory_limit!r}: {exc}") from None
         self.database = database
         self._in_transaction = False
         for layer in (*LAYERS, META):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from medallion.cli import main
+from medallion.config import DEFAULT_MEMORY_LIMIT, Settings
+from medallion.engines import connect
+from medallion.engines.duckdb import DuckDBEngine
 from tests.integration.test_ingest import CUSTOMERS, write
 
 
@@ -92,3 +96,22 @@ def test_generate_writes_a_landing_zone_and_rejects_bad_arguments(tmp_path: Path
     assert len(list((out_dir / "crm" / "cust_info" / "data").glob("*.csv"))) == 2
     code, out = invoke("generate", "--scale", "0", "--out", str(tmp_path / "x"))
     assert code == 1 and out.startswith("Error: ") and len(out.strip().splitlines()) == 1
+
+
+def test_memory_limit_reaches_duckdb_and_a_bad_one_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh"
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS)
+    code, out = invoke("run", "--landing", str(landing), "--memory-limit", "lots")
+    assert code == 1
+    assert out.strip() == "Error: memory limit 'lots' is not a size: use e.g. 1GB, 512MB or 4GiB"
+    monkeypatch.setenv("MEDALLION_MEMORY_LIMIT", "300MB")
+    settings = Settings.from_env(landing=landing, warehouse=warehouse)
+    with connect(settings) as engine:
+        assert isinstance(engine, DuckDBEngine)
+        [(value,)] = engine.con.con.execute("SELECT current_setting('memory_limit')").fetchall()
+    assert value.replace(" ", "") == "286.1MiB"  # 300 MB, as DuckDB shows it
+    assert Settings.from_env(landing=landing).memory_limit == "300MB"
+    monkeypatch.delenv("MEDALLION_MEMORY_LIMIT")
+    assert Settings.from_env(landing=landing).memory_limit == DEFAULT_MEMORY_LIMIT
