@@ -13,6 +13,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandera.ibis as pa
 
+from medallion import rules
 from schemas._types import (
     DAY_NAMES,
     GENDERS,
@@ -237,11 +238,7 @@ class FactOrders(_SalesMeasures):
     @pa.dataframe_check(description="days_to_ship = ship date - order date of the date keys")
     def days_to_ship_matches_date_keys(cls, data: pa.IbisData) -> ir.BooleanValue:
         t = data.table
-
-        def date_of(key: ir.IntegerValue) -> ir.DateValue:
-            return ibis.date(key // 10000, key // 100 % 100, key % 100)
-
-        days = date_of(t.ship_date_key).delta(date_of(t.order_date_key), unit="day")
+        days = rules.key_date(t.ship_date_key).delta(rules.key_date(t.order_date_key), unit="day")
         return t.days_to_ship.identical_to(days.cast(dt.int32))
 
     @pa.dataframe_check(description="the latest due date is not before the earliest order date")

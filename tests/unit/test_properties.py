@@ -187,6 +187,12 @@ def test_cents_beyond_money_are_null(duck, cents: list[int]) -> None:
     assert evaluated(duck, t, rules.from_cents(t.cents)) == [None] * (2 * len(cents))
 
 
+@given(st.lists(st.one_of(st.none(), st.dates()), **batch))
+def test_key_date_reads_back_the_date_of_every_date_key(duck, dates: list[dt.date | None]) -> None:
+    t = column(dates, pa.date32())
+    assert evaluated(duck, t, rules.key_date(rules.date_key(t.v))) == dates
+
+
 # --- models ----------------------------------------------------------------------------------
 
 

@@ -52,8 +52,8 @@ def fact_orders(fact_sales: ir.Table, dim_customer: ir.Table) -> ir.Table:
         profit=lines.profit.sum().cast(rules.MONEY),
     )
     o = orders.left_join(customers, "customer_id")
-    order_date = rules.parse_date(o.order_date_key)
-    ship_date = rules.parse_date(o.ship_date_key)
+    order_date = rules.key_date(o.order_date_key)
+    ship_date = rules.key_date(o.ship_date_key)
     return o.select(
         "order_number",
         customer_key=o.customer_key.fill_null(UNKNOWN_KEY),
