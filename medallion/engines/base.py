@@ -67,7 +67,7 @@ class Engine(ABC):
     @abstractmethod
     def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
         """Append rows, creating the table on first use and adding columns it lacks (as the
-        type the rows carry); columns the rows lack are null."""
+        type the rows carry); columns the rows lack are null. The rows' order is not kept."""
 
     @abstractmethod
     def write_file(self, expr: ir.Table, path: Path, file_format: str) -> None:
