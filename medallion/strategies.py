@@ -97,8 +97,25 @@ def _merge(
     assert isinstance(spec.kind, MergeByKey)
     partition = spec.kind.partition
     restriction = spec.kind.restrict(inputs, changes)
-    built = spec.build(list(restriction.inputs), as_of=ctx.settings.as_of)
     engine = ctx.engine
+    # The cut-down inputs are written once: finding them scans the whole input (the touched
+    # partitions' keys are computed for every row), and the build, its rule counts and its
+    # audit would each repeat that scan. Inputs passed whole are read as they are.
+    restricted = {
+        f"{spec.table}__input{i}": table
+        for i, (table, whole) in enumerate(zip(restriction.inputs, inputs, strict=True))
+        if not table.equals(whole)
+    }
+    staged_inputs = {
+        name: engine.stage(spec.layer, name, table) for name, table in restricted.items()
+    }
+    built = spec.build(
+        [
+            staged_inputs.get(f"{spec.table}__input{i}", table)
+            for i, table in enumerate(restriction.inputs)
+        ],
+        as_of=ctx.settings.as_of,
+    )
     keys = engine.stage(
         spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
     )
@@ -109,6 +126,8 @@ def _merge(
     ctx.gate.audit_staged(spec, partition=partition, keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
     engine.merge(spec.layer, spec.table, partition)
+    for name in staged_inputs:
+        engine.drop(spec.layer, staging_name(name))
     return counts
 
 
