@@ -101,21 +101,15 @@ def _merge(
     # The cut-down inputs are written once: finding them scans the whole input (the touched
     # partitions' keys are computed for every row), and the build, its rule counts and its
     # audit would each repeat that scan. Inputs passed whole are read as they are.
-    restricted = {
-        f"{spec.table}__input{i}": table
-        for i, (table, whole) in enumerate(zip(restriction.inputs, inputs, strict=True))
-        if not table.equals(whole)
-    }
-    staged_inputs = {
-        name: engine.stage(spec.layer, name, table) for name, table in restricted.items()
-    }
-    built = spec.build(
-        [
-            staged_inputs.get(f"{spec.table}__input{i}", table)
-            for i, table in enumerate(restriction.inputs)
-        ],
-        as_of=ctx.settings.as_of,
-    )
+    build_inputs, staged_inputs = [], []
+    for i, (table, whole) in enumerate(zip(restriction.inputs, inputs, strict=True)):
+        if table.equals(whole):
+            build_inputs.append(table)
+            continue
+        name = f"{spec.table}__input{i}"
+        build_inputs.append(engine.stage(spec.layer, name, table))
+        staged_inputs.append(name)
+    built = spec.build(build_inputs, as_of=ctx.settings.as_of)
     keys = engine.stage(
         spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
     )
