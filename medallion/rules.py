@@ -179,12 +179,12 @@ def latest_per_key(
     return ranked.filter(ranked._rank == 0).drop("_rank")
 
 
-def first_delivered_per_key(table: ir.Table, key: str) -> ir.Table:
-    """For each key, the ordinal of its first delivery (0 = earliest). Surrogate keys are
-    derived from this, so they never change as later batches arrive: bronze is append-only.
+def first_delivery(table: ir.Table, key: str) -> ir.Table:
+    """``(key, _first)``: each key's first delivery, as one integer that sorts like SPEC 6's
+    order of delivery (batch, file, row).
 
-    Delivery order (batch, file, row) is folded into one integer per row, so that the first
-    delivery of a key is a plain minimum: a hash aggregate rather than a window per key.
+    Folded into one integer per row, the first delivery of a key is a plain minimum: a hash
+    aggregate rather than a window per key.
     """
     files = table.select("_batch_id", "_source_file").distinct()
     files = files.mutate(
@@ -193,7 +193,17 @@ def first_delivered_per_key(table: ir.Table, key: str) -> ir.Table:
     rows = table.join(files, ["_batch_id", "_source_file"])
     # Rows per file stay far below 2**32, files below 2**31.
     sequence = rows._file_seq.cast(dt.int64) * 4_294_967_296 + rows._source_row
-    firsts = rows.group_by(key).aggregate(_first=sequence.min())
+    return rows.group_by(key).aggregate(_first=sequence.min())
+
+
+def first_delivered_per_key(table: ir.Table, key: str) -> ir.Table:
+    """For each key, the ordinal of its first delivery (0 = earliest). Surrogate keys are
+    derived from this, so they never change as later batches arrive: bronze is append-only."""
+    return ordinals(first_delivery(table, key), key)
+
+
+def ordinals(firsts: ir.Table, key: str) -> ir.Table:
+    """``(key, _first_delivered)`` from ``first_delivery``'s rows: 0 for the earliest key."""
     return firsts.select(
         firsts[key], _first_delivered=ibis.row_number().over(order_by=firsts._first)
     )

@@ -294,6 +294,21 @@ def test_surrogate_keys_follow_first_delivery_order(build, run) -> None:
     assert 0 < products["ZZ"] < products["AA"]
 
 
+def test_a_country_is_keyed_by_the_first_delivery_of_any_of_its_spellings(build, run) -> None:
+    rows = [
+        # A blank customer number does not make its country a member, nor does "n/a".
+        {"cid": " - ", "cntry": "France", "_source_row": 1},
+        {"cid": "AW1", "cntry": "", "_source_row": 2},
+        {"cid": "AW2", "cntry": "Germany", "_source_row": 3},
+        {"cid": "AW3", "cntry": "USA", "_source_row": 4},
+        {"cid": "AW4", "cntry": " DE ", "_source_row": 5},
+        {"cid": "AW5", "cntry": "FR", "_source_file": "g.csv", "_source_row": 1},
+        {"cid": "AW6", "cntry": "US", "_batch_id": 2, "_source_file": "a.csv"},
+    ]
+    countries = keys(run, build(Landing(loc_a101=rows))["dim_location"], "country", "location_key")
+    assert countries == {"Germany": 1, "United States": 2, "France": 3}
+
+
 BATCH_1 = Landing(
     cust_info=[
         customer(30, "AW30", cst_create_date="2012-01-01"),
