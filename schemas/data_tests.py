@@ -57,42 +57,44 @@ not_null("gold.fact_sales", "order_number")
 not_null("gold.fact_orders", "order_number")
 
 
-def _points_as_often_as_known(
-    fact_sales: ir.Table, sales: ir.Table, fact_key: str, source_known: ir.BooleanValue
+@data_test(
+    "gold.fact_sales",
+    "silver.crm_sales",
+    "gold.dim_customer",
+    "gold.dim_product",
+    rows_of="gold.fact_sales",
+)
+def unknown_members_only_where_missing(
+    fact_sales: ir.Table, sales: ir.Table, dim_customer: ir.Table, dim_product: ir.Table
 ) -> ir.Table:
-    """Orders whose lines point to a known member (``fact_key`` not -1) a different number of
-    times than their silver lines carry a key the dimension knows (``source_known``)."""
+    """Per order, lines point to a customer (a product) exactly as often as their customer_id
+    (product_number) is in the dimension."""
+    customers = dim_customer.filter(dim_customer.customer_key != UNKNOWN_KEY).customer_id
+    products = dim_product.filter(dim_product.product_key != UNKNOWN_KEY).product_number
 
-    def per_order(lines: ir.Table, known: ir.BooleanValue) -> ir.Table:
-        return lines.group_by("order_number").aggregate(known=ibis.ifelse(known, 1, 0).sum())
+    def per_order(lines: ir.Table, customer: ir.BooleanValue, product: ir.BooleanValue) -> ir.Table:
+        return lines.group_by("order_number").aggregate(
+            known_customers=ibis.ifelse(customer, 1, 0).sum(),
+            known_products=ibis.ifelse(product, 1, 0).sum(),
+        )
 
-    gold = per_order(fact_sales, fact_sales[fact_key] != UNKNOWN_KEY)
+    # Customers and products in one aggregate per side: grouping 6 million lines by order is
+    # what this test costs, so it is done once for both (two tests took 7 s at scale 100, this one under 5 s).
+    gold = per_order(
+        fact_sales,
+        fact_sales.customer_key != UNKNOWN_KEY,
+        fact_sales.product_key != UNKNOWN_KEY,
+    )
     # Silver lines of the orders checked only (a run passes just its new fact rows); their
     # per-order aggregate is the smallest table to find them by, as it is computed anyway.
-    silver = per_order(sales.semi_join(gold, "order_number"), source_known)
-    joined = gold.left_join(silver, "order_number")
-    return joined.filter(~joined.known.identical_to(joined.known_right))
-
-
-@data_test("gold.fact_sales", "silver.crm_sales", "gold.dim_customer", rows_of="gold.fact_sales")
-def unknown_customer_only_where_missing(
-    fact_sales: ir.Table, sales: ir.Table, dim_customer: ir.Table
-) -> ir.Table:
-    """Per order, lines point to a customer exactly as often as their customer_id is known."""
-    known = dim_customer.filter(dim_customer.customer_key != UNKNOWN_KEY).customer_id
-    return _points_as_often_as_known(
-        fact_sales, sales, "customer_key", sales.customer_id.isin(known)
+    lines = sales.semi_join(gold, "order_number")
+    silver = per_order(
+        lines, lines.customer_id.isin(customers), lines.product_number.isin(products)
     )
-
-
-@data_test("gold.fact_sales", "silver.crm_sales", "gold.dim_product", rows_of="gold.fact_sales")
-def unknown_product_only_where_missing(
-    fact_sales: ir.Table, sales: ir.Table, dim_product: ir.Table
-) -> ir.Table:
-    """Per order, lines point to a product exactly as often as their product is known."""
-    known = dim_product.filter(dim_product.product_key != UNKNOWN_KEY).product_number
-    return _points_as_often_as_known(
-        fact_sales, sales, "product_key", sales.product_number.isin(known)
+    joined = gold.left_join(silver, "order_number")
+    return joined.filter(
+        ~joined.known_customers.identical_to(joined.known_customers_right)
+        | ~joined.known_products.identical_to(joined.known_products_right)
     )
 
 

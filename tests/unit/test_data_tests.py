@@ -207,3 +207,38 @@ def test_the_project_declares_every_gold_relationship_of_the_star() -> None:
     assert "relationships:gold.dim_customer.location_key" in ids
     for dim_name in ("dim_customer", "dim_product", "dim_location", "dim_date"):
         assert f"unknown_member:gold.{dim_name}" in ids
+
+
+def test_unknown_members_only_where_missing_reports_orders_pointing_wrongly(
+    engine: DuckDBEngine,
+) -> None:
+    from schemas.data_tests import unknown_members_only_where_missing as test
+
+    dim_customer = ibis.memtable({"customer_key": [-1, 1], "customer_id": [None, 10]})
+    dim_product = ibis.memtable({"product_key": [-1, 1], "product_number": [None, "P1"]})
+    # Order A: customer 10 and product P1 known; order B: customer 99 and product P9 are not.
+    sales = ibis.memtable(
+        {
+            "order_number": ["A", "A", "B"],
+            "customer_id": [10, 10, 99],
+            "product_number": ["P1", "P9", "P9"],
+        }
+    )
+
+    def failing(customer_keys: list[int], product_keys: list[int]) -> list[str]:
+        fact = ibis.memtable(
+            {
+                "order_number": ["A", "A", "B"],
+                "customer_key": customer_keys,
+                "product_key": product_keys,
+            }
+        )
+        rows = test(fact, sales, dim_customer, dim_product)
+        return sorted(engine.to_arrow(rows).column("order_number").to_pylist())
+
+    assert failing([1, 1, -1], [1, -1, -1]) == []
+    assert failing([1, -1, -1], [1, -1, -1]) == ["A"]  # a known customer left at -1
+    assert failing([1, 1, -1], [1, -1, 1]) == ["B"]  # an unknown product given a key
+    # Only the orders of the fact lines given are judged (a run passes its new lines).
+    only_b = ibis.memtable({"order_number": ["B"], "customer_key": [-1], "product_key": [-1]})
+    assert engine.to_arrow(test(only_b, sales, dim_customer, dim_product)).num_rows == 0
