@@ -146,10 +146,15 @@ def parse_date(value: ir.Value) -> ir.DateValue:
     normalised ISO text, which every engine answers with null for an impossible day.
     """
     text = trim(value.cast(dt.string))
-    digits = text.re_replace(r"[-/]", "")
-    iso = digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" + digits.substr(6, 2)
+    # Once the shape is known, the ISO text is the 10-character form with "/" replaced, or
+    # the 8 digits cut in three: no regular expression beyond the shape's (a global regex
+    # replace of the separators, read four times, made this 2.4 s on 1.8 million dates).
+    iso = (text.length() == 8).ifelse(
+        text.substr(0, 4) + "-" + text.substr(4, 2) + "-" + text.substr(6, 2),
+        text.replace("/", "-"),
+    )
     # Year 0000 is not a date (DuckDB would read it as 1 BC).
-    shaped = text.re_search(_DATE) & (digits.substr(0, 4) != "0000")
+    shaped = text.re_search(_DATE) & (text.substr(0, 4) != "0000")
     return shaped.ifelse(iso, ibis.null(dt.string)).try_cast(dt.date)
 
 
