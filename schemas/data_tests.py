@@ -79,7 +79,8 @@ def unknown_members_only_where_missing(
         )
 
     # Customers and products in one aggregate per side: grouping 6 million lines by order is
-    # what this test costs, so it is done once for both (two tests took 7 s at scale 100, this one under 5 s).
+    # what this test costs, so it is done once for both (two tests took 7 s at scale 100,
+    # this one under 5 s).
     gold = per_order(
         fact_sales,
         fact_sales.customer_key != UNKNOWN_KEY,
