@@ -199,16 +199,3 @@ def first_delivery(table: ir.Table, key: str) -> ir.Table:
     # Rows per file stay far below 2**32, files below 2**31.
     sequence = rows._file_seq.cast(dt.int64) * 4_294_967_296 + rows._source_row
     return rows.group_by(key).aggregate(_first=sequence.min())
-
-
-def first_delivered_per_key(table: ir.Table, key: str) -> ir.Table:
-    """For each key, the ordinal of its first delivery (0 = earliest). Surrogate keys are
-    derived from this, so they never change as later batches arrive: bronze is append-only."""
-    return ordinals(first_delivery(table, key), key)
-
-
-def ordinals(firsts: ir.Table, key: str) -> ir.Table:
-    """``(key, _first_delivered)`` from ``first_delivery``'s rows: 0 for the earliest key."""
-    return firsts.select(
-        firsts[key], _first_delivered=ibis.row_number().over(order_by=firsts._first)
-    )

@@ -32,18 +32,15 @@ def surrogate_keys(
     rather than every row (dim_location, rebuilt in every run: 3.6 s -> 1.1 s at scale 100).
     """
     if spelled is None:
-        members = rows.filter(rows[natural_key].notnull())
-        firsts = rules.first_delivery(members, natural_key)
+        firsts = rules.first_delivery(rows.filter(rows[natural_key].notnull()), natural_key)
     else:
         raw, clean = spelled
-        per_spelling = rules.first_delivery(rows, raw)
-        per_spelling = per_spelling.mutate(**{natural_key: clean(per_spelling[raw])})
-        per_spelling = per_spelling.filter(per_spelling[natural_key].notnull())
-        firsts = per_spelling.group_by(natural_key).aggregate(_first=per_spelling._first.min())
-    ranked = rules.ordinals(firsts, natural_key)
-    return ranked.select(
-        ranked[natural_key], **{key_name: (ranked._first_delivered + 1).cast(dt.int64)}
-    )
+        spellings = rules.first_delivery(rows, raw)
+        spellings = spellings.mutate(**{natural_key: clean(spellings[raw])})
+        spellings = spellings.filter(spellings[natural_key].notnull())
+        firsts = spellings.group_by(natural_key).aggregate(_first=spellings._first.min())
+    ordinal = ibis.row_number().over(order_by=firsts._first)  # 0 for the earliest member
+    return firsts.select(firsts[natural_key], **{key_name: (ordinal + 1).cast(dt.int64)})
 
 
 def with_unknown_member(
