@@ -59,6 +59,7 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
     else:
         diff = isinstance(spec.kind, Rebuild) and exists and not ctx.full_refresh
         counts, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
+    ctx.gate.built[spec.name] = mode
     rows = engine.count(spec.layer, spec.table)
     full_run = ctx.run if mode == "full" else (previous.full_run if previous else ctx.run)
     ctx.state[spec.name] = ModelState(ctx.batch, ctx.run, full_run, as_of)

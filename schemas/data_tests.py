@@ -99,7 +99,13 @@ def unknown_members_only_where_missing(
     )
 
 
-@data_test("gold.fact_orders", "gold.fact_sales", "silver.crm_sales", rows_of="gold.fact_orders")
+@data_test(
+    "gold.fact_orders",
+    "gold.fact_sales",
+    "silver.crm_sales",
+    rows_of="gold.fact_orders",
+    per=["order_number"],
+)
 def orders_reconcile(fact_orders: ir.Table, fact_sales: ir.Table, sales: ir.Table) -> ir.Table:
     """Per order: quantity and sales in fact_orders = fact_sales = silver crm_sales."""
     return reconcile(

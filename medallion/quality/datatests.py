@@ -32,7 +32,9 @@ class DataTest:
 
     ``row_models`` are the models whose rows it checks one by one: while a run stages new rows
     of such a model, checking those rows alone is enough. ``key`` marks a uniqueness test
-    (its model's staged rows suffice when the key contains the merge partition).
+    (its model's staged rows suffice when the key contains the merge partition). ``per``
+    marks a test judged key by key: every model it reads has these columns, and a key's
+    outcome depends only on the rows with that key, so a run checks only the keys it changed.
     """
 
     id: str
@@ -43,6 +45,7 @@ class DataTest:
     column: str | None = None
     row_models: frozenset[str] = frozenset()
     key: tuple[str, ...] = ()
+    per: tuple[str, ...] = ()
 
     def with_policy(self, policy: SeverityPolicy) -> DataTest:
         severity = policy.resolve(self.id, self.severity)
@@ -60,6 +63,7 @@ class DataTest:
             self.column,
             self.row_models,
             self.key,
+            self.per,
         )
 
 
@@ -88,12 +92,14 @@ def data_test(
     severity: Severity = "error",
     name: str | None = None,
     rows_of: str | None = None,
+    per: Sequence[str] = (),
 ) -> Callable[[Query], Query]:
     """Register a custom test: the function takes one table per model and returns failing rows.
 
     Its docstring's first line describes the test in reports and docs. ``rows_of`` names the
     model whose rows it judges one by one (each failing row stems from one of its rows): a run
-    then checks only that model's new rows.
+    then checks only that model's new rows. ``per`` names key columns every model has, when
+    a key's outcome depends only on its own rows: a run then checks only the keys it changed.
     """
     if rows_of is not None and rows_of not in models:
         raise ValueError(f"data test rows_of={rows_of!r} is not one of its models")
@@ -110,6 +116,7 @@ def data_test(
                 doc.splitlines()[0],
                 parse_severity(severity, f"data test {func.__name__}"),
                 row_models=frozenset({rows_of} if rows_of else ()),
+                per=tuple(per),
             )
         )
         return func
@@ -218,6 +225,8 @@ def relationships(
             severity,
             column,
             frozenset({model}),
+            # A child row fails or passes by the parent rows of its own value alone.
+            per=(column,) if parent_column == column else (),
         )
     )
 

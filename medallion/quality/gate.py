@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
 
-from medallion.engines.base import Engine, staging_name
+from medallion.changes import change_table
+from medallion.engines.base import META, Engine, staging_name
 from medallion.errors import ConfigError
 from medallion.quality.audit import audit, raise_for_failures
 from medallion.quality.checks import contract_checks
@@ -38,6 +39,7 @@ class Gate:
     enabled: bool = True
     results: list[CheckResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # auditing time per model
+    built: dict[str, str] = field(default_factory=dict)  # models built so far: their mode
 
     @contextmanager
     def _timed(self, model: str) -> Iterator[None]:
@@ -81,19 +83,61 @@ class Gate:
                 staged = engine.stage(spec.layer, spec.table, found.kept)
                 merged = self._after_merge(spec, staged, partition, keys)
         tested = []
+        within: dict[str, bool] = {}  # per model: are its changes among this model's keys?
         for test in self.tests_at.get(spec.name, []):
             only_new = spec.name in test.row_models or (
                 bool(test.key) and set(partition) <= set(test.key)
             )
             mine = staged if only_new or keys is None else merged
+            changed = None
+            if keys is not None and test.per and set(test.per) == set(partition):
+                changed = self._changed_keys(test, spec.name, keys, within)
 
-            def resolve(name: str, mine: ir.Table = mine) -> ir.Table:
-                return mine if name == spec.name else engine.table(*name.split(".", 1))
+            def resolve(
+                name: str, mine: ir.Table = mine, changed: ir.Table | None = changed
+            ) -> ir.Table:
+                table = mine if name == spec.name else engine.table(*name.split(".", 1))
+                if changed is None:
+                    return table
+                if name == spec.name and changed is keys:
+                    return staged  # exactly the changed keys' rows
+                return (merged if name == spec.name else table).semi_join(changed, list(partition))
 
             if all(m == spec.name or engine.exists(*m.split(".", 1)) for m in test.models):
                 tested.append(run_test(engine, test, resolve))
         self.results.extend(tested)
         raise_for_failures(spec.name, tested)
+
+    def _changed_keys(
+        self, test: DataTest, model: str, keys: ir.Table, within: dict[str, bool]
+    ) -> ir.Table | None:
+        """The keys (``test.per``) this run changed in any model the test reads: the staged
+        ``keys`` of ``model``, and what the change logs of others built in this run record.
+        None when one was rebuilt in full or is bronze: every key must then be checked.
+
+        Keys nothing changed in this run were checked, with the same rows, when they last
+        changed; that holds for runs with checks on (a run without checks defers them to
+        ``medallion test``).
+        """
+        per = list(test.per)
+        outside = []
+        for name in test.models:
+            if name == model or (name not in self.built and not name.startswith("bronze.")):
+                continue
+            if self.built.get(name) not in ("incremental", "diff"):
+                return None
+            log = self.engine.table(META, change_table(name))
+            if not set(per) <= set(log.columns):
+                return None
+            changed = log.filter(log._run == self.run).select(*per)
+            if name not in within:
+                extra = changed.anti_join(keys, per).count().as_table()
+                within[name] = not self.engine.to_arrow(extra).column(0)[0].as_py()
+            if not within[name]:
+                outside.append(changed)
+        if not outside:
+            return keys  # the usual case: what others changed, this model changed too
+        return keys.select(*per).union(*outside).distinct()
 
     def check_bronze(self, spec: ModelSpec, since_batch: int) -> None:
         """Bronze rows of batches after ``since_batch`` meet the contract before silver reads

@@ -39,17 +39,19 @@ def unknown_member(
     null (an ISO code is unknown, not "n/a"). One failing row reports the counts."""
 
     def query(dim: ir.Table) -> ir.Table:
-        member = dim[key] == UNKNOWN_KEY
+        # Filtered first: the scan then skips every block whose keys cannot be -1, instead of
+        # reading every column of the dimension.
+        members = dim.filter(dim[key] == UNKNOWN_KEY)
         wrong = ibis.literal(False)
         for column in dim.columns:
             if column == key:
                 continue
             text = dim[column].type().is_string() and column not in codes
-            ok = dim[column] == "n/a" if text else dim[column].isnull()
+            ok = members[column] == "n/a" if text else members[column].isnull()
             wrong = wrong | ~ok.fill_null(False)
-        return dim.aggregate(
-            unknown_members=ibis.ifelse(member, 1, 0).sum().fill_null(0),
-            with_wrong_attributes=ibis.ifelse(member & wrong, 1, 0).sum().fill_null(0),
+        return members.aggregate(
+            unknown_members=members.count(),
+            with_wrong_attributes=ibis.ifelse(wrong, 1, 0).sum().fill_null(0),
         ).filter((ibis._.unknown_members != 1) | (ibis._.with_wrong_attributes > 0))
 
     return register_test(
@@ -78,15 +80,12 @@ def reconcile(
     totals: list[ir.Table] = []
     for name in names:
         table = tables[name]
-        sums = {f"{name}__{m}": table[m].sum() for m in measures}
-        if not by:
-            totals.append(table.aggregate(**sums))
-            continue
-        if totals:
+        if by and totals:
             # Found by the first table's totals, already one row per key: semi-joining a
             # projection of the first table instead ran out of DuckDB's 1GB at 6 million lines.
             table = table.semi_join(totals[0], list(by))
-        totals.append(table.group_by(list(by)).aggregate(**sums))
+        sums = {f"{name}__{m}": table[m].sum() for m in measures}
+        totals.append(table.group_by(list(by)).aggregate(**sums) if by else table.aggregate(**sums))
     joined = totals[0]
     for other in totals[1:]:
         if by:

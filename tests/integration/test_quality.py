@@ -16,7 +16,7 @@ from medallion.errors import ConfigError, ContractError
 from medallion.quality import datatests
 from medallion.quality.datatests import data_test, load_tests
 from medallion.quality.severity import SeverityPolicy
-from medallion.runner import run
+from medallion.runner import RunReport, run
 from tests.conftest import AS_OF
 from tests.integration.test_ingest import CUSTOMERS, write
 from tests.warehouses import table_differences
@@ -186,6 +186,27 @@ def test_a_failing_data_test_stops_the_run_before_gold_changes(
     report = run(settings)
     warned = {c.id for c in report.checks if c.status == "warn"}
     assert {"custom:at_most_one_line_per_order", QUANTITY} <= warned
+
+
+def test_a_per_key_test_checks_the_keys_a_run_changed_and_a_full_refresh_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = first_run(tmp_path)
+    load_tests()
+    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+
+    @data_test("gold.fact_orders", "silver.crm_sales", per=["order_number"], severity="warn")
+    def every_order(fact_orders: ir.Table, sales: ir.Table) -> ir.Table:
+        """Reports every order it is given, so the report shows which were checked."""
+        return fact_orders.semi_join(sales, "order_number")
+
+    def checked(report: RunReport) -> tuple[int, set[str]]:
+        (result,) = [c for c in report.checks if c.id == "custom:every_order"]
+        return result.failures, {row["order_number"] for row in result.sample}
+
+    write(settings.landing, "crm/sales_details/data/b.csv", GOOD_SALES.replace("SO1", "SO3"))  # type: ignore[arg-type]
+    assert checked(run(settings)) == (1, {"SO3"})
+    assert checked(run(settings, full_refresh=True)) == (2, {"SO1", "SO3"})
 
 
 def test_medallion_test_passes_then_fails_on_a_broken_table_with_its_rows(

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pytest
 
+from medallion.changes import record_changes
 from medallion.engines.duckdb import DuckDBEngine
 from medallion.errors import ConfigError
 from medallion.quality import datatests
@@ -24,6 +25,7 @@ from medallion.quality.datatests import (
     unique,
 )
 from medallion.quality.evaluate import run_test
+from medallion.quality.gate import Gate
 from medallion.quality.severity import SeverityPolicy
 from medallion.quality.star import grain, reconcile, unknown_member
 from medallion.registry import load_models
@@ -86,6 +88,52 @@ def test_relationships_fails_on_an_orphan_key(engine: DuckDBEngine) -> None:
     assert check(engine, test, fact=fact, dim=dim([-1, 1]))[0] == 0
     failures, sample = check(engine, test, fact=fact, dim=dim([-1, 2]))
     assert (failures, sample) == (1, [{"customer_key": 1}])
+
+
+def test_relationships_is_judged_per_key_only_where_both_columns_share_a_name() -> None:
+    assert relationships("gold.a", "order_number", to="gold.b.order_number").per == (
+        "order_number",
+    )
+    assert relationships("gold.c", "customer_key", to="gold.d.key").per == ()
+
+
+def changed_keys_of(
+    engine: DuckDBEngine, built: dict[str, str], logged: dict[str, list[str]], mine: list[str]
+) -> list[str] | None:
+    """What a gate merging ``gold.mine`` (run 2, keys ``mine``) restricts a per-key test of
+    gold.mine, gold.other and gold.third to, after the runs' change logs ``logged``."""
+    for model, keys in logged.items():
+        record_changes(engine, model, ibis.memtable({"k": keys}), 1)  # an earlier run
+        record_changes(engine, model, ibis.memtable({"k": keys[1:]}), 2)  # this run
+    models = ("gold.mine", "gold.other", "gold.third")
+    test = DataTest("t", models, lambda *tables: tables[0], "", per=("k",))
+    gate = Gate(engine, SeverityPolicy(), run=2, built=built)
+    keys = ibis.memtable({"k": mine})
+    found = gate._changed_keys(test, "gold.mine", keys, {})
+    if found is None:
+        return None
+    return sorted(engine.to_arrow(found).column("k").to_pylist())
+
+
+def test_a_gate_checks_every_key_this_run_changed_in_any_model_a_per_key_test_reads(
+    engine: DuckDBEngine,
+) -> None:
+    logs = {"gold.other": ["a", "b", "c"]}  # run 2 changed b and c
+    built = {"gold.other": "incremental"}
+    assert changed_keys_of(engine, built, logs, ["b", "c"]) == ["b", "c"]
+    assert changed_keys_of(engine, built, logs, ["b"]) == ["b", "c"]
+    # gold.third was not built this run: unchanged, so it adds nothing.
+    assert changed_keys_of(engine, built, logs, ["x"]) == ["b", "c", "x"]
+
+
+def test_a_per_key_test_checks_every_key_after_a_full_rebuild_or_of_bronze(
+    engine: DuckDBEngine,
+) -> None:
+    logs = {"gold.other": ["a", "b"]}
+    assert changed_keys_of(engine, {"gold.other": "full"}, logs, ["b"]) is None
+    test = DataTest("t", ("gold.mine", "bronze.raw"), lambda a, b: a, "", per=("k",))
+    gate = Gate(engine, SeverityPolicy(), run=2)
+    assert gate._changed_keys(test, "gold.mine", ibis.memtable({"k": ["b"]}), {}) is None
 
 
 def test_relationships_names_a_bad_target() -> None:
