@@ -53,4 +53,19 @@ class MergeByKey:
     restrict: Restrict
 
 
-Kind = AppendNewFiles | Rebuild | MergeByKey
+@dataclass(frozen=True)
+class KeyMap:
+    """A surrogate key map over one bronze table: every natural key ever delivered, numbered
+    1, 2, ... in order of first delivery, never renumbered.
+
+    An incremental run applies the model's function to the new bronze rows only and appends
+    the natural keys it has not numbered yet, after the existing ones, in their order. New rows
+    come after every earlier batch, so those are the numbers a full rebuild gives; the run
+    reads only the new rows rather than every delivery.
+    """
+
+    natural_key: str
+    key: str
+
+
+Kind = AppendNewFiles | Rebuild | MergeByKey | KeyMap

@@ -6,12 +6,14 @@ import inspect
 import time
 from dataclasses import dataclass, field
 
+import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from medallion.changes import ModelState, change_table, changes_since, record_changes
 from medallion.config import Settings
 from medallion.engines.base import META, Engine, staging_name
-from medallion.kinds import MergeByKey, Rebuild
+from medallion.kinds import KeyMap, MergeByKey, Rebuild
 from medallion.quality.gate import Gate
 from medallion.registry import Built, ModelSpec
 
@@ -56,6 +58,8 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
     changes = _input_changes(spec, ctx, previous) if merging and previous else None
     if isinstance(spec.kind, MergeByKey) and changes is not None:
         counts, mode = _merge(spec, ctx, inputs, changes), "incremental"
+    elif isinstance(spec.kind, KeyMap) and not fresh and previous is not None:
+        counts, mode = _number_new_keys(spec, ctx, previous), "incremental"
     else:
         diff = isinstance(spec.kind, Rebuild) and exists and not ctx.full_refresh
         counts, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
@@ -83,7 +87,7 @@ def _rebuild(
         old = engine.table(spec.layer, spec.table)
         changed = staged.difference(old).union(old.difference(staged))
         record_changes(engine, spec.name, changed, ctx.run)
-    elif isinstance(spec.kind, MergeByKey):
+    elif isinstance(spec.kind, MergeByKey | KeyMap):
         # A merge model rebuilt in full: consumers see full_run and rebuild too; the log
         # starts afresh from this run.
         engine.drop(META, change_table(spec.name))
@@ -124,6 +128,33 @@ def _merge(
     for name in staged_inputs:
         engine.drop(spec.layer, staging_name(name))
     return counts
+
+
+def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -> dict[str, int]:
+    """Number the natural keys first delivered in new bronze rows, after the existing ones."""
+    assert isinstance(spec.kind, KeyMap)
+    natural, key = spec.kind.natural_key, spec.kind.key
+    engine = ctx.engine
+    (name,) = spec.inputs  # one bronze table
+    new_rows = changes_since(engine, name, previous, ctx.state.get(name))
+    assert new_rows is not None  # bronze changes are its newer batches, always on record
+    # Numbered 1, 2, ... among the new rows, in order of first delivery; the keys already
+    # numbered are dropped and the rest follow the existing ones in that order.
+    numbered = spec.build([new_rows], as_of=ctx.settings.as_of).table
+    existing = engine.table(spec.layer, spec.table)
+    fresh = numbered.anti_join(existing, natural)
+    offset = existing[key].max().fill_null(0).as_scalar()
+    ordinal = ibis.row_number().over(order_by=fresh[key])  # 0 for the earliest
+    staged = engine.stage(
+        spec.layer,
+        spec.table,
+        fresh.select(natural, **{key: (offset + ordinal + 1).cast(dt.int64)}),
+    )
+    keys = engine.stage(spec.layer, f"{spec.table}_keys", staged.select(natural))
+    ctx.gate.audit_staged(spec, partition=(natural,), keys=keys)
+    record_changes(engine, spec.name, keys, ctx.run)
+    engine.merge(spec.layer, spec.table, (natural,))
+    return {}
 
 
 def _input_changes(

@@ -35,6 +35,28 @@ def _one_row_per(t: ir.Table, column: str) -> ir.BooleanValue:
     return value.isnull() | (value.count().over(ibis.window(group_by=value)) == 1)
 
 
+class CustomerKeys(pa.DataFrameModel):
+    """The key map behind dim_customer: one key per customer_id (its grain test checks that)."""
+
+    customer_id: dt.Int64
+    customer_key: dt.Int64 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        unique = ["customer_key"]  # checked on the whole map: new keys follow the existing
+
+
+class LocationKeys(pa.DataFrameModel):
+    """The key map behind dim_location: one key per country (its grain test checks that)."""
+
+    country: dt.String
+    location_key: dt.Int64 = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        unique = ["location_key"]
+
+
 class DimCustomer(pa.DataFrameModel):
     customer_key: dt.Int64
     customer_id: dt.Int64 = pa.Field(nullable=True)

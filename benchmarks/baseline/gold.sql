@@ -2,40 +2,44 @@
 -- Surrogate keys number the members 1, 2, ... in the order their natural key was first
 -- delivered (batch, file path, row) over all of bronze; -1 is the unknown member.
 
--- One row per country ever found in a location row with a customer number; n/a is -1.
-CREATE TABLE gold.dim_location AS
-WITH firsts AS (
+-- The key maps: every country ever found in a location row with a customer number, and every
+-- customer_id ever delivered, numbered (medallion keeps them as tables, so this does too).
+CREATE TABLE gold.location_keys AS
+SELECT country, row_number() OVER (ORDER BY first_delivery) AS location_key
+FROM (
     SELECT country,
            min({'batch': _batch_id, 'file': _source_file, 'row': _source_row}) AS first_delivery
     FROM location_rows
     WHERE customer_number IS NOT NULL AND country <> 'n/a'
     GROUP BY country
-)
-SELECT row_number() OVER (ORDER BY f.first_delivery) AS location_key, f.country, c.country_code
-FROM firsts AS f
+);
+
+CREATE TABLE gold.customer_keys AS
+SELECT customer_id, row_number() OVER (ORDER BY first_delivery) AS customer_key
+FROM (
+    SELECT parse_int(cst_id) AS customer_id,
+           min({'batch': _batch_id, 'file': _source_file, 'row': _source_row}) AS first_delivery
+    FROM bronze.crm_cust_info
+    GROUP BY customer_id
+    HAVING customer_id IS NOT NULL
+);
+
+-- One row per country of the key map, with its ISO code; n/a is -1.
+CREATE TABLE gold.dim_location AS
+SELECT k.location_key, k.country, c.country_code
+FROM gold.location_keys AS k
 LEFT JOIN country_codes AS c USING (country)
 UNION ALL
 SELECT -1, 'n/a', NULL;
 
 -- One row per CRM customer, with ERP birth date, gender fallback and location.
 CREATE TABLE gold.dim_customer AS
-WITH keys AS (
-    SELECT customer_id, row_number() OVER (ORDER BY first_delivery) AS customer_key
-    FROM (
-        SELECT parse_int(cst_id) AS customer_id,
-               min({'batch': _batch_id, 'file': _source_file, 'row': _source_row})
-                   AS first_delivery
-        FROM bronze.crm_cust_info
-        GROUP BY customer_id
-        HAVING customer_id IS NOT NULL
-    )
-)
 SELECT k.customer_key, c.customer_id, c.customer_number, c.first_name, c.last_name,
        CASE WHEN c.gender <> 'n/a' THEN c.gender ELSE coalesce(d.gender, 'n/a') END AS gender,
        c.marital_status, d.birth_date, c.create_date,
        coalesce(l.location_key, -1) AS location_key
 FROM silver.crm_customers AS c
-JOIN keys AS k ON k.customer_id = c.customer_id
+JOIN gold.customer_keys AS k ON k.customer_id = c.customer_id
 LEFT JOIN silver.erp_customer_demographics AS d ON d.customer_number = c.customer_number
 LEFT JOIN silver.erp_customer_locations AS e ON e.customer_number = c.customer_number
 LEFT JOIN gold.dim_location AS l ON l.country = e.country AND l.location_key <> -1

@@ -36,12 +36,14 @@ INGESTION_COLUMNS: dict[str, tuple[str, str]] = {
 # Gold columns whose values come from no landing CSV column (only from where and when rows
 # were delivered, or from counting rows), and why. lineage tests keep this list exact.
 GENERATED: dict[str, str] = {
-    "gold.dim_customer.customer_key": "surrogate key: customers numbered in order of first "
+    "gold.customer_keys.customer_key": "surrogate key: customers numbered in order of first "
     "delivery of their customer_id (cst_id)",
+    "gold.dim_customer.customer_key": "surrogate key of the customer (gold.customer_keys)",
+    "gold.location_keys.location_key": "surrogate key: countries numbered in order of first "
+    "delivery in the ERP locations (cntry)",
     "gold.dim_product.product_key": "surrogate key: products numbered in order of first "
     "delivery of their product number (prd_key)",
-    "gold.dim_location.location_key": "surrogate key: countries numbered in order of first "
-    "delivery in the ERP locations (cntry)",
+    "gold.dim_location.location_key": "surrogate key of the country (gold.location_keys)",
     "gold.dim_customer.location_key": "surrogate key of the customer's country (cntry)",
     "gold.fact_sales.product_key": "surrogate key of the line's product (sls_prd_key)",
     "gold.fact_sales.customer_key": "surrogate key of the line's customer (sls_cust_id)",

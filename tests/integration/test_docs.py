@@ -101,7 +101,7 @@ def test_index_shows_the_whole_lineage_graph_and_row_counts(
     assert visit.console_errors == []
     assert visit.network_requests == []
     ids = [node for node, _ in nodes]
-    assert len(ids) == 18 + 6 + 2 == len(set(ids))
+    assert len(ids) == 18 + 8 + 2 == len(set(ids))  # six gold tables and two key maps
     assert set(ids) == expected_nodes()
     for node, href in nodes:
         target = unquote(urlsplit(href).path)
@@ -188,7 +188,7 @@ def test_json_files_cover_every_gold_column_and_table(site: Path, counts: dict[s
     catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
     graph = lineage_graph()
     gold = [k for k, c in graph.columns.items() if c.model.startswith("gold.")]
-    assert len(gold) == 60
+    assert len(gold) == 60 + 4  # the star's columns and the key maps'
     for key in gold:
         entry = lineage["columns"][key]
         assert entry["landing"]["direct"] or entry["landing"]["via"], key
@@ -222,7 +222,7 @@ class _Links(HTMLParser):
 
 def test_every_link_resolves_and_nothing_is_fetched(site: Path) -> None:
     pages = {p: _parse(p) for p in site.rglob("*.html")}
-    assert len(pages) == 2 + 18 + 6
+    assert len(pages) == 2 + 18 + 8
     for page, links in pages.items():
         assert links.sources == [], page  # no external script, image or frame
         for href in links.hrefs:
@@ -253,7 +253,7 @@ def test_docs_build_without_a_warehouse(browser: Browser, tmp_path: Path) -> Non
         )
         nodes = browser.script("return document.querySelectorAll('svg .node').length")
     assert visit.console_errors == [] and visit.network_requests == []
-    assert nodes == 26 and set(shown) == {"not built yet"}
+    assert nodes == 28 and set(shown) == {"not built yet"}
     page = (out / "tables" / "gold.fact_sales.html").read_text(encoding="utf-8")
     assert "not built yet" in page and "col-profit" in page
     catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))

@@ -19,7 +19,16 @@ from medallion.generate import generate_landing
 from medallion.runner import run
 from tests.conftest import AS_OF
 
-GOLD = ("dim_customer", "dim_date", "dim_location", "dim_product", "fact_orders", "fact_sales")
+GOLD = (
+    "customer_keys",
+    "dim_customer",
+    "dim_date",
+    "dim_location",
+    "dim_product",
+    "fact_orders",
+    "fact_sales",
+    "location_keys",
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -84,3 +85,36 @@ def test_any_split_into_runs_equals_a_full_refresh(
     again = run(Settings(landing=landing, warehouse=incremental, as_of=AS_OF))
     assert again.ingest is not None and again.ingest.batch_id is None
     assert table_differences(incremental / database, before / database) == {}
+
+
+CUSTOMER_HEADER = (
+    "cst_id,cst_key,cst_firstname,cst_lastname,cst_marital_status,cst_gndr,cst_create_date\n"
+)
+
+
+def customers(*ids: int) -> str:
+    return CUSTOMER_HEADER + "".join(f"{i},AW{i},F{i},L{i},S,F,2020-01-01\n" for i in ids)
+
+
+def test_a_key_map_numbers_only_new_keys_after_the_existing_ones(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    folder = landing / "crm" / "cust_info" / "data"
+    folder.mkdir(parents=True)
+    settings = Settings(landing=landing, warehouse=tmp_path / "wh", as_of=AS_OF)
+    (folder / "a.csv").write_text(customers(20, 10))
+    run(settings)
+    # The next batch: 10 again (keeps its key), then 40 before 30 (file order, then lines).
+    (folder / "b.csv").write_text(customers(40, 10))
+    (folder / "c.csv").write_text(customers(30, 40))
+    report = run(settings)
+    assert {m.name: m.mode for m in report.models}["gold.customer_keys"] == "incremental"
+
+    def keys(warehouse: Path) -> list[tuple[int, int]]:
+        with duckdb.connect(str(warehouse / "medallion.duckdb"), read_only=True) as con:
+            return con.sql("select * from gold.customer_keys order by customer_key").fetchall()
+
+    assert keys(settings.warehouse) == [(20, 1), (10, 2), (40, 3), (30, 4)]
+    refreshed = tmp_path / "refreshed"
+    shutil.copytree(settings.warehouse, refreshed)
+    run(Settings(landing=landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
+    assert keys(refreshed) == keys(settings.warehouse)

@@ -15,12 +15,14 @@ import ibis
 import ibis.expr.types as ir
 import pytest
 
+from medallion.models.gold.customer_keys import customer_keys
 from medallion.models.gold.dim_customer import dim_customer
 from medallion.models.gold.dim_date import dim_date
 from medallion.models.gold.dim_location import dim_location
 from medallion.models.gold.dim_product import dim_product
 from medallion.models.gold.fact_orders import fact_orders
 from medallion.models.gold.fact_sales import fact_sales
+from medallion.models.gold.location_keys import location_keys
 from medallion.models.silver.crm_customers import crm_customers
 from medallion.models.silver.crm_products import crm_products
 from medallion.models.silver.crm_sales import crm_sales
@@ -89,7 +91,7 @@ class Star:
 
     @cached_property
     def dim_location(self) -> ir.Table:
-        return self.stored(dim_location(self.bronze("erp_loc_a101")))
+        return self.stored(dim_location(location_keys(self.bronze("erp_loc_a101"))))
 
     @cached_property
     def dim_customer(self) -> ir.Table:
@@ -99,7 +101,9 @@ class Star:
         demographics = self.stored(erp_customer_demographics(az12, as_of=AS_OF).table)
         locations = self.stored(erp_customer_locations(self.bronze("erp_loc_a101")).table)
         return self.stored(
-            dim_customer(customers, demographics, locations, self.dim_location, cust_info)
+            dim_customer(
+                customers, demographics, locations, self.dim_location, customer_keys(cust_info)
+            )
         )
 
     @cached_property

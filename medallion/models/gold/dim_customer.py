@@ -10,10 +10,8 @@ from medallion.kinds import MergeByKey, Restriction
 from medallion.models.gold.members import (
     UNKNOWN_KEY,
     UNKNOWN_TEXT,
-    surrogate_keys,
     with_unknown_member,
 )
-from medallion.models.silver.crm_customers import crm_customer_rows
 from medallion.partitions import union_keys
 from medallion.registry import model
 from schemas.gold import DimCustomer
@@ -24,11 +22,11 @@ def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -
 
     Keys are stable and countries only ever gain members, so nothing else moves a row.
     """
-    customers, demographics, locations, dim_location, cust_info = inputs
+    customers, demographics, locations, dim_location, customer_keys = inputs
     new_customers, new_demographics, new_locations = changes[:3]
     numbers = union_keys("customer_number", new_demographics, new_locations)
     via_erp = customers.semi_join(numbers, "customer_number")
-    keys = union_keys("customer_id", new_customers, via_erp)
+    keys = union_keys("customer_id", new_customers, via_erp, changes[4])
     touched = customers.semi_join(keys, "customer_id")
     their_numbers = touched.select("customer_number")
     return Restriction(
@@ -37,7 +35,7 @@ def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -
             demographics.semi_join(their_numbers, "customer_number"),
             locations.semi_join(their_numbers, "customer_number"),
             dim_location,
-            cust_info,
+            customer_keys.semi_join(keys, "customer_id"),
         ],
         keys,
     )
@@ -50,7 +48,7 @@ def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -
         "silver.erp_customer_demographics",
         "silver.erp_customer_locations",
         "gold.dim_location",
-        "bronze.crm_cust_info",
+        "gold.customer_keys",
     ],
     grain=["customer_key"],
     kind=MergeByKey(("customer_id",), changed_customers),
@@ -61,10 +59,10 @@ def dim_customer(
     demographics: ir.Table,
     locations: ir.Table,
     dim_location: ir.Table,
-    cust_info: ir.Table,
+    customer_keys: ir.Table,
 ) -> ir.Table:
     """CRM customers with ERP birth date, gender fallback and country; keyed by first delivery."""
-    keys = surrogate_keys(crm_customer_rows(cust_info), "customer_id", "customer_key")
+    keys = customer_keys
     c = customers
     demo = demographics.select(
         "customer_number", erp_gender=demographics.gender, birth_date=demographics.birth_date
