@@ -69,33 +69,39 @@ def unknown_member(
 def reconcile(
     tables: dict[str, ir.Table], measures: Sequence[str], *, by: Sequence[str] = ()
 ) -> ir.Table:
-    """Rows where the tables' totals of ``measures`` differ: one per ``by`` key of the first
-    table (all of its keys are compared), or a single row overall when ``by`` is empty.
+    """Rows where the tables' totals of ``measures`` differ: one per ``by`` key that any table
+    holds, or a single row overall when ``by`` is empty.
 
-    Totals ignore nulls (SPEC 6); a key missing from another table counts as a null total.
-    The other tables are summed over the first one's keys only: that is all the comparison
-    reads, and a run may pass only its new rows as the first table.
+    Totals ignore nulls (SPEC 6). Per key, a key some table lacks differs as well, so the same
+    keys are in every table: for keys that name rows of each (orders), this is also the
+    relationship of every table to every other.
     """
     names = list(tables)
     totals: list[ir.Table] = []
     for name in names:
         table = tables[name]
-        if by and totals:
-            # Found by the first table's totals, already one row per key: semi-joining a
-            # projection of the first table instead ran out of DuckDB's 1GB at 6 million lines.
-            table = table.semi_join(totals[0], list(by))
         sums = {f"{name}__{m}": table[m].sum() for m in measures}
+        if by:
+            sums[f"{name}__rows"] = table.count()
         totals.append(table.group_by(list(by)).aggregate(**sums) if by else table.aggregate(**sums))
     joined = totals[0]
     for other in totals[1:]:
-        if by:
-            keep = [*by, *(c for c in joined.columns if c not in by), *other.columns[len(by) :]]
-            joined = joined.left_join(other, list(by)).select(*keep)
-        else:
+        if not by:
             joined = joined.cross_join(other)
+            continue
+        both = joined.outer_join(other, list(by), rname="{name}__other")
+        # A view: the next outer join then joins this result, not the chain of joins in it.
+        joined = both.select(
+            *(ibis.coalesce(both[k], both[f"{k}__other"]).name(k) for k in by),
+            *(c for c in both.columns if c not in by and not c.endswith("__other")),
+        ).view()
     differs = ibis.literal(False)
-    for measure in measures:
-        first = joined[f"{names[0]}__{measure}"]
-        for name in names[1:]:
+    for name in names[1:]:
+        if by:
+            differs = differs | (
+                joined[f"{names[0]}__rows"].isnull() != joined[f"{name}__rows"].isnull()
+            )
+        for measure in measures:
+            first = joined[f"{names[0]}__{measure}"]
             differs = differs | ~first.identical_to(joined[f"{name}__{measure}"])
     return joined.filter(differs)

@@ -207,21 +207,23 @@ def test_reconcile_reports_the_keys_whose_totals_differ(engine: DuckDBEngine) ->
     differ = reconcile({"s": silver, "g": off}, ["sales_amount"], by=["order_number"])
     assert sorted(engine.to_arrow(differ).column("order_number").to_pylist()) == ["A", "B"]
     assert engine.to_arrow(reconcile({"s": silver, "g": off}, ["sales_amount"])).num_rows == 1
-    # Keys are the first table's: another table's extra key is not compared, a missing one is.
-    extra = lines(["A", "B", "C"], ["3.00", None, "9.00"])
-    assert (
-        engine.to_arrow(
-            reconcile({"s": silver, "g": extra}, ["sales_amount"], by=["order_number"])
-        ).num_rows
-        == 0
-    )
+    # A key one table lacks differs, whichever table it is, even with null totals.
+    extra = lines(["A", "B", "C"], ["3.00", None, None])
+    only_c = reconcile({"s": silver, "g": extra}, ["sales_amount"], by=["order_number"])
+    assert engine.to_arrow(only_c).column("order_number").to_pylist() == ["C"]
     missing = lines(["A"], ["3.00"])
     only_b = reconcile(
-        {"s": lines(["A", "B"], ["3.00", "1.00"]), "g": missing},
+        {"s": lines(["A", "B"], ["3.00", "1.00"]), "g": missing, "h": missing},
         ["sales_amount"],
         by=["order_number"],
     )
     assert engine.to_arrow(only_b).column("order_number").to_pylist() == ["B"]
+    in_the_third = reconcile(
+        {"s": missing, "g": missing, "h": lines(["A", "D"], ["3.00", "0.00"])},
+        ["sales_amount"],
+        by=["order_number"],
+    )
+    assert engine.to_arrow(in_the_third).column("order_number").to_pylist() == ["D"]
 
 
 def test_severity_override_applies_by_pattern_and_rejects_quarantine() -> None:
