@@ -62,7 +62,6 @@ def dim_customer(
     customer_keys: ir.Table,
 ) -> ir.Table:
     """CRM customers with ERP birth date, gender fallback and country; keyed by first delivery."""
-    keys = customer_keys
     c = customers
     demo = demographics.select(
         "customer_number", erp_gender=demographics.gender, birth_date=demographics.birth_date
@@ -72,7 +71,7 @@ def dim_customer(
         "country", "location_key"
     )
     joined = (
-        c.join(keys, "customer_id")
+        c.join(customer_keys, "customer_id")
         .left_join(demo, "customer_number")
         .left_join(loc, "customer_number")
         .left_join(places, "country")

@@ -18,7 +18,8 @@ from schemas.gold import DimLocation
 )
 def dim_location(location_keys: ir.Table) -> ir.Table:
     """Countries of the ERP customer locations, with ISO codes; n/a is the unknown member."""
-    keys = location_keys
-    dim = keys.select("location_key", "country", country_code=country_code(keys.country))
+    dim = location_keys.select(
+        "location_key", "country", country_code=country_code(location_keys.country)
+    )
     # SPEC 3: country_code is "null if unknown", for the unknown member too.
     return with_unknown_member(dim, "location_key", null_text=("country_code",))
