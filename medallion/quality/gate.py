@@ -122,9 +122,11 @@ class Gate:
         per = list(test.per)
         outside = []
         for name in test.models:
-            if name == model or (name not in self.built and not name.startswith("bronze.")):
-                continue
-            if self.built.get(name) not in ("incremental", "diff"):
+            if name.startswith("bronze."):
+                return None  # new batches change bronze in every run
+            if name == model or name not in self.built:
+                continue  # the merge's own keys; or a model this run left unchanged
+            if self.built[name] == "full":
                 return None
             log = self.engine.table(META, change_table(name))
             if not set(per) <= set(log.columns):
