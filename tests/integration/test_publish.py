@@ -24,8 +24,9 @@ class NoOrders(pa.DataFrameModel):
     line_count: dt.Int64 = pa.Field(lt=1)
 
 
+@pytest.mark.parametrize("full_refresh", [False, True], ids=["incremental", "full-refresh"])
 def test_failed_contract_leaves_previous_silver_and_gold_intact(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, full_refresh: bool
 ) -> None:
     landing, warehouse = tmp_path / "landing", tmp_path / "wh"
     settings = Settings(landing=landing, warehouse=warehouse, as_of=AS_OF)
@@ -41,7 +42,7 @@ def test_failed_contract_leaves_previous_silver_and_gold_intact(
         ContractError,
         match=r"gold.fact_orders not published.*column line_count: less_than\(1\) failed on 1 row",
     ):
-        run(settings)
+        run(settings, full_refresh=full_refresh)
 
     with duckdb.connect(str(warehouse / "medallion.duckdb"), read_only=True) as con:
         # Bronze took the new files (ingestion commits per file) ...
@@ -51,6 +52,9 @@ def test_failed_contract_leaves_previous_silver_and_gold_intact(
         assert con.sql("select count(*) from silver.crm_sales").fetchall() == [(0,)]
         assert con.sql("select count(*) from gold.dim_customer").fetchall() == [(3,)]
         assert con.sql("select count(*) from gold.fact_sales").fetchall() == [(0,)]
+        # The models staged before the failure left nothing behind.
+        staged = "select count(*) from duckdb_tables() where starts_with(table_name, '_staging_')"
+        assert con.sql(staged).fetchall() == [(0,)]
 
 
 SALES = (

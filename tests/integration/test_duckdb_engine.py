@@ -1,0 +1,121 @@
+"""The DuckDB engine's transaction: staged tables are committed early under staging names, but
+what readers see changes all at once at the end, or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pytest
+
+from medallion.engines.base import staging_name
+from medallion.engines.duckdb import DuckDBEngine
+
+
+class Boom(Exception):
+    pass
+
+
+def numbers(*values: int) -> pa.Table:
+    return pa.table({"k": pa.array([v % 3 for v in values], pa.int64()), "v": list(values)})
+
+
+def rows(con: duckdb.DuckDBPyConnection | DuckDBEngine, name: str) -> list[tuple[int, int]]:
+    if isinstance(con, DuckDBEngine):
+        found = con.to_arrow(con.table("silver", name)).to_pylist()
+        return sorted((r["k"], r["v"]) for r in found)
+    return sorted(con.sql(f'select k, v from silver."{name}"').fetchall())
+
+
+def staging_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    found = con.sql(
+        "select table_name from duckdb_tables() where starts_with(table_name, $1)",
+        params=[staging_name("")],
+    ).fetchall()
+    return sorted(name for (name,) in found)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[DuckDBEngine]:
+    """An engine with tables ``appended``, ``replaced``, ``dropped`` and ``merged``."""
+    found = DuckDBEngine(tmp_path / "warehouse.duckdb")
+    for name in ("appended", "replaced", "dropped", "merged"):
+        found.append("silver", name, numbers(1, 2, 3))
+    yield found
+    found.close()
+
+
+def replace_and_drop(engine: DuckDBEngine) -> None:
+    """The steps that wait for the end: the transaction has not begun after them."""
+    engine.replace("silver", "replaced", ibis.memtable(numbers(7, 8)))
+    engine.drop("silver", "dropped")
+    engine.stage("silver", "merged", ibis.memtable(numbers(9)))
+    engine.stage("silver", "merged_keys", ibis.memtable(numbers(9)).select("k"))
+
+
+def change_the_rest(engine: DuckDBEngine) -> None:
+    """Steps that begin the transaction."""
+    engine.merge("silver", "merged", ("k",))
+    engine.append("silver", "appended", numbers(4))
+
+
+def other_connection(engine: DuckDBEngine) -> duckdb.DuckDBPyConnection:
+    """A second connection to the same database: it sees only what was committed."""
+    return engine.con.con.cursor()
+
+
+@pytest.mark.parametrize("begun", [False, True], ids=["waiting", "begun"])
+def test_readers_see_the_changes_only_when_the_transaction_commits(
+    engine: DuckDBEngine, begun: bool
+) -> None:
+    other = other_connection(engine)
+    with engine.transaction():
+        replace_and_drop(engine)
+        if begun:
+            change_the_rest(engine)
+        # Inside, the run reads what it changed ...
+        assert rows(engine, "replaced") == [(1, 7), (2, 8)]
+        assert not engine.exists("silver", "dropped")
+        # ... outside, nothing has changed yet.
+        assert rows(other, "replaced") == [(0, 3), (1, 1), (2, 2)]
+        assert rows(other, "dropped") == [(0, 3), (1, 1), (2, 2)]
+        assert rows(other, "appended") == [(0, 3), (1, 1), (2, 2)]
+    assert rows(other, "replaced") == [(1, 7), (2, 8)]
+    assert not engine.exists("silver", "dropped")
+    if begun:
+        assert rows(other, "merged") == [(0, 9), (1, 1), (2, 2)]  # key 0 replaced
+        assert rows(other, "appended") == [(0, 3), (1, 1), (1, 4), (2, 2)]
+    else:  # the staged rows and keys of a merge not done stay staged, as before
+        assert staging_tables(other) == [staging_name("merged"), staging_name("merged_keys")]
+
+
+@pytest.mark.parametrize("begun", [False, True], ids=["waiting", "begun"])
+def test_a_failed_transaction_leaves_every_table_as_it_was_and_no_staged_table(
+    engine: DuckDBEngine, begun: bool
+) -> None:
+    with pytest.raises(Boom), engine.transaction():
+        replace_and_drop(engine)
+        if begun:
+            change_the_rest(engine)
+        raise Boom
+    other = other_connection(engine)
+    for name in ("appended", "replaced", "dropped", "merged"):
+        assert rows(other, name) == [(0, 3), (1, 1), (2, 2)], name
+    assert staging_tables(other) == []
+
+
+def test_staged_tables_a_killed_process_committed_are_dropped_on_the_next_open(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as con:  # as a run killed after staging leaves it
+        con.sql("create schema gold")
+        con.sql(f'create table gold."{staging_name("fact_sales")}" as select 1 as k')
+        con.sql("create table gold.fact_sales as select 2 as k")
+    DuckDBEngine(database).close()
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert staging_tables(con) == []
+        assert con.sql("select k from gold.fact_sales").fetchall() == [(2,)]
