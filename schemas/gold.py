@@ -43,7 +43,7 @@ class CustomerKeys(pa.DataFrameModel):
 
     class Config:
         strict = True
-        unique = ["customer_key"]  # checked on the whole map: new keys follow the existing
+        unique = ["customer_key"]  # a merge checks its new keys against the whole map
 
 
 class LocationKeys(pa.DataFrameModel):

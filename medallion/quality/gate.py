@@ -72,10 +72,14 @@ class Gate:
         merged = self._after_merge(spec, staged, partition, keys)
         if spec.contract is not None:
             checks = contract_checks(spec.name, spec.contract, self.policy)
-            key_view = None
-            if any(not set(partition) <= set(k.columns) for k in checks.keys) and keys is not None:
-                key_view = merged
-            found = audit(engine, checks, staged, key_view=key_view, run=self.run)
+            found = audit(
+                engine,
+                checks,
+                staged,
+                merged=merged if keys is not None else None,
+                partition=partition,
+                run=self.run,
+            )
             self.results.extend(found.results)
             raise_for_failures(spec.name, found.results)
             self._quarantine(spec, found.quarantined, partition, keys)

@@ -49,6 +49,14 @@ def test_trim_removes_spaces_tabs_cr_and_lf_at_both_ends(values) -> None:
     assert values(t, rules.trim(t.s)) == ["a"] * 6
 
 
+def test_trim_judges_the_ends_by_code_point_and_removes_only_the_four(values) -> None:
+    # U+0600 and a space form one grapheme cluster; vertical tab and form feed are below a
+    # space but not whitespace by SPEC 6.
+    t = texts(["\u0600 ", " \u0600", "e\u0301 ", " \u0301", "\x0ba\x0c", "\x0b a \x0c", ""])
+    expected = ["\u0600", "\u0600", "e\u0301", "\u0301", "\x0ba\x0c", "\x0b a \x0c", ""]
+    assert values(t, rules.trim(t.s)) == expected
+
+
 def test_trim_keeps_inner_whitespace(values) -> None:
     t = texts(["a b", " a \t b ", "a\r\nb"])
     assert values(t, rules.trim(t.s)) == ["a b", "a \t b", "a\r\nb"]
