@@ -104,6 +104,7 @@ def orders_reconcile(fact_orders: ir.Table, fact_sales: ir.Table, sales: ir.Tabl
         {"fact_orders": fact_orders, "fact_sales": fact_sales, "silver": sales},
         MEASURES,
         by=["order_number"],
+        one_per_key=["fact_orders"],
     )
 
 

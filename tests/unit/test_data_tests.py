@@ -224,6 +224,12 @@ def test_reconcile_reports_the_keys_whose_totals_differ(engine: DuckDBEngine) ->
         by=["order_number"],
     )
     assert engine.to_arrow(in_the_third).column("order_number").to_pylist() == ["D"]
+    # A table of one row per key is read as its own totals, with the same outcome.
+    for other, expected in ((same, []), (off, ["A", "B"]), (extra, ["C"])):
+        found = reconcile(
+            {"s": silver, "g": other}, ["sales_amount"], by=["order_number"], one_per_key=["g"]
+        )
+        assert sorted(engine.to_arrow(found).column("order_number").to_pylist()) == expected
 
 
 def test_severity_override_applies_by_pattern_and_rejects_quarantine() -> None:
