@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -80,14 +81,13 @@ class DuckDBEngine(Engine):
         return None
 
     def _columns(self, layer: str, name: str) -> list[str] | None:
-        """A table's columns from DuckDB's catalog, or None: cheaper than Ibis' ``get_schema``
-        for the many small appends of an ingestion."""
-        found = self.con.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?"
-            " ORDER BY column_index",
-            [layer, name],
-        ).fetchall()
-        return [c for (c,) in found] or None
+        """A table's columns, or None if there is no such table. A relation on the table is a
+        catalog lookup: far cheaper than Ibis' ``get_schema``, or than querying
+        ``duckdb_columns()`` (13 ms, and a run asks a few hundred times)."""
+        try:
+            return list(self.con.con.table(f"{_quoted(layer)}.{_quoted(name)}").columns)
+        except duckdb.CatalogException:
+            return None
 
     def list_tables(self, layer: str) -> list[str]:
         return sorted(self.con.list_tables(database=layer))
@@ -245,6 +245,10 @@ class DuckDBEngine(Engine):
 
     def close(self) -> None:
         self.con.disconnect()
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _is_staging(name: str) -> bool:
