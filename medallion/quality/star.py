@@ -80,8 +80,8 @@ def reconcile(
     Totals ignore nulls (SPEC 6). Per key, a key some table lacks differs as well, so the same
     keys are in every table: for keys that name rows of each (orders), this is also the
     relationship of every table to every other. The tables named in ``one_per_key`` hold one
-    row per ``by`` key (their contract's unique key, checked before any data test): their
-    rows are their totals, and grouping them again would cost a second of 2.7 million orders.
+    row per ``by`` key (their contract's unique key, checked before any data test), so their
+    rows are their totals: grouping fact_orders' 2.7 million orders again took a second.
     """
     names = list(tables)
     totals: list[ir.Table] = []
