@@ -60,7 +60,7 @@ class DuckDBEngine(Engine):
             [staging_name("")],
         ).fetchall()
         for layer, name in found:
-            self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
+            self._drop_now(layer, name)
 
     def table(self, layer: str, name: str) -> ir.Table:
         if self._waiting_step(layer, name) == "publish":
@@ -85,7 +85,7 @@ class DuckDBEngine(Engine):
         catalog lookup: far cheaper than Ibis' ``get_schema``, or than querying
         ``duckdb_columns()`` (13 ms, and a run asks a few hundred times)."""
         try:
-            return list(self.con.con.table(f"{_quoted(layer)}.{_quoted(name)}").columns)
+            return list(self.con.con.table(f'"{layer}"."{name}"').columns)
         except duckdb.CatalogException:
             return None
 
@@ -101,30 +101,30 @@ class DuckDBEngine(Engine):
         # Built under a second name first: ``expr`` may read the staged table it replaces.
         self._apply_waiting(layer, name)  # its staged table is about to be rebuilt
         staging, building = staging_name(name), staging_name(f"{name}__next")
-        if self._in_transaction and not self._begun:
+        if self._deferring:
             self._staged.update([(layer, staging), (layer, building)])
-        self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{building}"')
+        self._drop_now(layer, building)
         self.con.create_table(building, expr, database=layer)
-        self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
+        self._drop_now(layer, staging)
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"')
         return self.con.table(staging, database=layer)
 
     def publish(self, layer: str, name: str) -> None:
-        if self._in_transaction and not self._begun:
+        if self._deferring:
             self._waiting.append(("publish", layer, name))
             return
         with self.transaction():
             self._publish(layer, name)
 
     def _publish(self, layer: str, name: str) -> None:
-        self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
+        self._drop_now(layer, name)
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{staging_name(name)}" RENAME TO "{name}"')
 
     def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
         rows, keys = staging_name(name), staging_name(f"{name}_keys")
         match = " AND ".join(f't."{c}" = k."{c}"' for c in on)
         with self.transaction():
-            self._begin(layer, name)
+            self._changing(layer, name)
             self.con.raw_sql(
                 f'DELETE FROM "{layer}"."{name}" AS t USING "{layer}"."{keys}" AS k WHERE {match}'
             )
@@ -136,19 +136,22 @@ class DuckDBEngine(Engine):
 
     def delete_where(self, layer: str, name: str, predicate: str) -> None:
         with self.transaction():
-            self._begin(layer, name)
+            self._changing(layer, name)
             self.con.raw_sql(f'DELETE FROM "{layer}"."{name}" WHERE {predicate}')
 
     def drop(self, layer: str, name: str) -> None:
-        if self._in_transaction and not self._begun and not _is_staging(name):
+        if self._deferring and not _is_staging(name):
             self._waiting.append(("drop", layer, name))
             return
+        self._drop_now(layer, name)
+
+    def _drop_now(self, layer: str, name: str) -> None:
         self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
 
     def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
         schema = rows.schema if isinstance(rows, pa.Table) else rows.schema().to_pyarrow()
         with self.transaction():
-            self._begin(layer, name)
+            self._changing(layer, name)
             have = self._columns(layer, name)
             if have is None:
                 self.con.create_table(name, schema=ibis.Schema.from_pyarrow(schema), database=layer)
@@ -215,18 +218,23 @@ class DuckDBEngine(Engine):
             self.con.raw_sql("ROLLBACK")
         self._begun = False
         for layer, staging in sorted(self._staged):
-            self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{staging}"')
+            self._drop_now(layer, staging)
 
-    def _begin(self, layer: str | None = None, name: str | None = None) -> None:
-        """Begin the open transaction if it has not begun; before changing ``layer.name``,
-        apply what waits on it, so the steps on one table keep their order."""
-        if not self._in_transaction:
-            return
-        if not self._begun:
+    @property
+    def _deferring(self) -> bool:
+        """Inside a transaction that has not begun: publishing and drops wait."""
+        return self._in_transaction and not self._begun
+
+    def _begin(self) -> None:
+        if self._deferring:
             self.con.raw_sql("BEGIN TRANSACTION")
             self._begun = True
-        if layer is not None and name is not None:
-            self._apply_waiting(layer, name)
+
+    def _changing(self, layer: str, name: str) -> None:
+        """Before a change that cannot wait: begin, and apply what waits on ``layer.name``
+        first, so the steps on one table keep their order."""
+        self._begin()
+        self._apply_waiting(layer, name)
 
     def _apply_waiting(self, layer: str, name: str) -> None:
         mine = [step for step in self._waiting if step[1:] == (layer, name)]
@@ -241,14 +249,10 @@ class DuckDBEngine(Engine):
         if step == "publish":
             self._publish(layer, name)
         else:
-            self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
+            self._drop_now(layer, name)
 
     def close(self) -> None:
         self.con.disconnect()
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _is_staging(name: str) -> bool:
