@@ -18,10 +18,16 @@ LAYER_ORDER = ("bronze", "silver", "gold")
 
 @dataclass(frozen=True)
 class Built:
-    """A model's output and, optionally, one row counting what each cleaning rule changed."""
+    """A model's output and, optionally, one row counting what each cleaning rule changed.
+
+    ``shared`` is an intermediate both read (the parsed bronze rows): a run stores it first
+    and points both at the stored rows, so its work is done once. Read without a run, they
+    compute it inline, with the same results.
+    """
 
     table: ir.Table
     rule_counts: ir.Table | None = None
+    shared: ir.Table | None = None
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,10 @@ def test_any_split_into_runs_equals_a_full_refresh(
     run(Settings(landing=landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
     database = "medallion.duckdb"
     assert table_differences(incremental / database, refreshed / database) == {}
+    for warehouse in (incremental, refreshed):  # staged inputs and shared rows were dropped
+        with duckdb.connect(str(warehouse / database), read_only=True) as con:
+            staged = "select table_name from duckdb_tables() where starts_with(table_name, '_')"
+            assert con.sql(staged).fetchall() == []
 
     before = root / "before"
     shutil.copytree(incremental, before)

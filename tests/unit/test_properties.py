@@ -193,6 +193,40 @@ def test_key_date_reads_back_the_date_of_every_date_key(duck, dates: list[dt.dat
     assert evaluated(duck, t, rules.key_date(rules.date_key(t.v))) == dates
 
 
+# --- deduplication ---------------------------------------------------------------------------
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, "a", "b"]),  # two key columns, nulls grouped together
+            st.sampled_from([None, 1, 2]),
+            st.integers(0, 2),  # a preference
+            st.integers(1, 3),  # batch
+            st.sampled_from(["f1", "f2"]),  # file
+        ),
+        **batch,
+    )
+)
+def test_latest_per_key_from_stored_rows_picks_what_the_window_picks(
+    duck, rows: list[tuple[str | None, int | None, int, int, str]]
+) -> None:
+    fields = ("k1", "k2", "preference", "_batch_id", "_source_file")
+    records = [dict(zip(fields, r, strict=True), _source_row=i) for i, r in enumerate(rows)]
+    t = ibis.memtable(pa.Table.from_pylist(records))
+
+    def kept(stored: bool) -> set[int]:
+        latest = rules.latest_per_key(t, ["k1", "k2"], [ibis.desc(t.preference)], stored=stored)
+        return {r["_source_row"] for r in rows_of(duck, latest)}
+
+    best: dict[tuple[str | None, int | None], dict[str, Any]] = {}
+    for r in records:
+        key, rank = (r["k1"], r["k2"]), (r["preference"], *delivery_rank(r))
+        if key not in best or rank > (best[key]["preference"], *delivery_rank(best[key])):
+            best[key] = r
+    assert kept(stored=True) == kept(stored=False) == {r["_source_row"] for r in best.values()}
+
+
 # --- models ----------------------------------------------------------------------------------
 
 

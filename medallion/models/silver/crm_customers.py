@@ -10,7 +10,8 @@ import ibis.expr.types as ir
 from medallion import rules
 from medallion.kinds import MergeByKey, Restriction
 from medallion.partitions import new_keys_of_bronze
-from medallion.registry import Built, model, rule_counts
+from medallion.registry import Built, model
+from medallion.versions import versions
 from schemas.silver import CrmCustomers
 
 MARITAL_STATUS = {"S": "Single", "M": "Married"}
@@ -60,22 +61,17 @@ def crm_customer_rows(cust_info: ir.Table) -> ir.Table:
 def crm_customers(cust_info: ir.Table) -> Built:
     """CRM customers, one row per customer_id: the version with the latest create date."""
     rows = crm_customer_rows(cust_info)
-    valid = rows.filter(rows.customer_id.notnull())
-    latest = rules.latest_per_key(
-        valid,
-        ["customer_id"],
-        # A null create date ranks below any known date (SPEC 6).
-        order_by=[ibis.desc(valid.create_date.notnull()), ibis.desc(valid.create_date)],
-    )
-    out = latest.select(*COLUMNS)
-    counts = rule_counts(
+    kept = versions(
         rows,
-        superseded=(valid, out),
-        dropped_blank_or_invalid_id=rows.customer_id.isnull(),
+        COLUMNS,
+        ["customer_id"],
+        unusable=("dropped_blank_or_invalid_id", rows.customer_id.isnull()),
+        # A null create date ranks below any known date (SPEC 6).
+        order_by=lambda t: [ibis.desc(t.create_date.notnull()), ibis.desc(t.create_date)],
         name_trimmed_or_nulled=rules.changed(rows.first_name, rows.cst_firstname)
         | rules.changed(rows.last_name, rows.cst_lastname),
         marital_status_to_na=rows.marital_status == "n/a",
         gender_to_na=rows.gender == "n/a",
         create_date_nulled=rows.cst_create_date.notnull() & rows.create_date.isnull(),
     )
-    return Built(out, counts)
+    return kept.built(kept.latest)

@@ -6,7 +6,8 @@ import ibis
 import ibis.expr.types as ir
 
 from medallion import rules
-from medallion.registry import Built, model, rule_counts
+from medallion.registry import Built, model
+from medallion.versions import versions
 from schemas.silver import CrmProducts
 
 PRODUCT_LINE = {"M": "Mountain", "R": "Road", "S": "Other Sales", "T": "Touring"}
@@ -64,13 +65,15 @@ def with_end_dates(versions: ir.Table) -> ir.Table:
 def crm_products(prd_info: ir.Table) -> Built:
     """CRM product versions, one row per prd_id, with derived end dates."""
     rows = crm_product_rows(prd_info)
-    valid = rows.filter(rows.product_id.notnull() & rows.product_number.notnull())
-    latest = rules.latest_per_key(valid, ["product_id"])
-    out = with_end_dates(latest).select(*COLUMNS)
-    counts = rule_counts(
+    kept = versions(
         rows,
-        superseded=(valid, out),
-        dropped_blank_or_invalid_id=rows.product_id.isnull() | rows.product_number.isnull(),
+        [c for c in COLUMNS if c != "end_date"],  # derived from the kept versions
+        ["product_id"],
+        unusable=(
+            "dropped_blank_or_invalid_id",
+            rows.product_id.isnull() | rows.product_number.isnull(),
+        ),
+        store=False,
         name_trimmed_or_nulled=rules.changed(rows.product_name, rows.prd_nm),
         blank_cost_to_zero=rules.clean_text(rows.prd_cost).isnull(),
         cost_nulled=rows.cost.isnull(),
@@ -78,4 +81,4 @@ def crm_products(prd_info: ir.Table) -> Built:
         start_date_nulled=rows.prd_start_dt.notnull() & rows.start_date.isnull(),
         end_date_replaced=rows.prd_end_dt.notnull(),
     )
-    return Built(out, counts)
+    return kept.built(with_end_dates(kept.latest).select(*COLUMNS))

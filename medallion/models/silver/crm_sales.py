@@ -9,7 +9,8 @@ import ibis.expr.types as ir
 from medallion import rules
 from medallion.kinds import MergeByKey, Restriction
 from medallion.partitions import new_keys_of_bronze
-from medallion.registry import Built, model, rule_counts
+from medallion.registry import Built, model
+from medallion.versions import versions
 from schemas.silver import CrmSales
 
 COLUMNS = (
@@ -82,18 +83,15 @@ def crm_sales_rows(sales_details: ir.Table) -> ir.Table:
 def crm_sales(sales_details: ir.Table) -> Built:
     """CRM order lines, one row per (order_number, product_number); a later delivery wins."""
     rows = crm_sales_rows(sales_details)
-    keyed = rows.order_number.notnull() & rows.product_number.notnull()
-    valid = rows.filter(keyed)
-    latest = rules.latest_per_key(valid, ["order_number", "product_number"])
 
     def date_nulled(raw: ir.StringValue, parsed: ir.DateValue) -> ir.BooleanValue:
         return raw.notnull() & parsed.isnull()
 
-    out = latest.select(*COLUMNS)
-    counts = rule_counts(
+    kept = versions(
         rows,
-        superseded=(valid, out),
-        dropped_blank_key=~keyed,
+        COLUMNS,
+        ["order_number", "product_number"],
+        unusable=("dropped_blank_key", rows.order_number.isnull() | rows.product_number.isnull()),
         customer_id_nulled=rows.sls_cust_id.notnull() & rows.customer_id.isnull(),
         order_date_nulled=date_nulled(rows.sls_order_dt, rows.order_date),
         ship_date_nulled=date_nulled(rows.sls_ship_dt, rows.ship_date),
@@ -102,4 +100,4 @@ def crm_sales(sales_details: ir.Table) -> Built:
         sales_amount_recomputed=rules.changed(rows.sales_amount, rows._recorded_sales),
         price_derived=rules.changed(rows.price, rows._recorded_price),
     )
-    return Built(out, counts)
+    return kept.built(kept.latest)

@@ -11,7 +11,8 @@ import ibis.expr.types as ir
 from medallion import rules
 from medallion.kinds import MergeByKey, Restriction
 from medallion.partitions import new_keys_of_bronze
-from medallion.registry import Built, model, rule_counts
+from medallion.registry import Built, model
+from medallion.versions import versions
 from schemas.silver import ErpCustomerDemographics
 
 GENDER = {"F": "Female", "FEMALE": "Female", "M": "Male", "MALE": "Male"}
@@ -49,16 +50,14 @@ def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
         gender=rules.map_code(t.gen, GENDER),
         _parsed_birth=parsed_birth,
     )
-    valid = rows.filter(rows.customer_number.notnull())
-    latest = rules.latest_per_key(valid, ["customer_number"])
-    out = latest.select(*COLUMNS)
-    counts = rule_counts(
+    kept = versions(
         rows,
-        superseded=(valid, out),
-        dropped_blank_id=rows.customer_number.isnull(),
+        COLUMNS,
+        ["customer_number"],
+        unusable=("dropped_blank_id", rows.customer_number.isnull()),
         nas_prefix_removed=rules.trim(rows.cid).upper().startswith("NAS"),
         birth_date_nulled_invalid=rows.bdate.notnull() & rows._parsed_birth.isnull(),
         birth_date_nulled_future=rows._parsed_birth > ibis.literal(as_of),
         gender_to_na=rows.gender == "n/a",
     )
-    return Built(out, counts)
+    return kept.built(kept.latest)

@@ -10,7 +10,8 @@ from medallion import rules
 from medallion.countries import country_name
 from medallion.kinds import MergeByKey, Restriction
 from medallion.partitions import new_keys_of_bronze
-from medallion.registry import Built, model, rule_counts
+from medallion.registry import Built, model
+from medallion.versions import versions
 from schemas.silver import ErpCustomerLocations
 
 COLUMNS = ("customer_number", "country", *rules.LINEAGE)
@@ -42,16 +43,14 @@ def erp_location_rows(loc_a101: ir.Table) -> ir.Table:
 def erp_customer_locations(loc_a101: ir.Table) -> Built:
     """ERP customer countries, one row per customer number; a later delivery wins."""
     rows = erp_location_rows(loc_a101)
-    valid = rows.filter(rows.customer_number.notnull())
-    latest = rules.latest_per_key(valid, ["customer_number"])
-    out = latest.select(*COLUMNS)
-    counts = rule_counts(
+    kept = versions(
         rows,
-        superseded=(valid, out),
-        dropped_blank_id=rows.customer_number.isnull(),
+        COLUMNS,
+        ["customer_number"],
+        unusable=("dropped_blank_id", rows.customer_number.isnull()),
         dash_removed=rows.cid.contains("-"),
         country_alias_resolved=rules.changed(rows.country, rules.trim(rows.cntry))
         & rules.clean_text(rows.cntry).notnull(),
         blank_country_to_na=rules.clean_text(rows.cntry).isnull(),
     )
-    return Built(out, counts)
+    return kept.built(kept.latest)

@@ -6,7 +6,8 @@ import ibis
 import ibis.expr.types as ir
 
 from medallion import rules
-from medallion.registry import Built, model, rule_counts
+from medallion.registry import Built, model
+from medallion.versions import versions
 from schemas.silver import ErpProductCategories
 
 COLUMNS = ("category_id", "category", "subcategory", "maintenance_required", *rules.LINEAGE)
@@ -28,15 +29,14 @@ def erp_product_categories(px_cat_g1v2: ir.Table) -> Built:
         subcategory=rules.clean_text(t.subcat),
         maintenance_required=flag.cases(("YES", True), ("NO", False), else_=ibis.null("boolean")),
     )
-    valid = rows.filter(rows.category_id.notnull())
-    latest = rules.latest_per_key(valid, ["category_id"])
-    out = latest.select(*COLUMNS)
-    counts = rule_counts(
+    kept = versions(
         rows,
-        superseded=(valid, out),
-        dropped_blank_id=rows.category_id.isnull(),
+        COLUMNS,
+        ["category_id"],
+        unusable=("dropped_blank_id", rows.category_id.isnull()),
+        store=False,
         text_trimmed_or_nulled=rules.changed(rows.category, rows.cat)
         | rules.changed(rows.subcategory, rows.subcat),
         maintenance_nulled=rows.maintenance_required.isnull(),
     )
-    return Built(out, counts)
+    return kept.built(kept.latest)
