@@ -47,6 +47,10 @@ class DuckDBEngine(Engine):
         self._begun = False  # BEGIN issued: every statement is now part of it
         self._waiting: list[tuple[str, str, str]] = []  # ("publish" | "drop", layer, name)
         self._staged: set[tuple[str, str]] = set()  # committed early, dropped on failure
+        # Table handles by (layer, stored name). Ibis asks DuckDB for the schema of every
+        # handle it makes (3 ms); a run makes a few hundred handles of a few dozen tables.
+        # Every change of a table's columns here forgets its handle.
+        self._handles: dict[tuple[str, str], ir.Table] = {}
         for layer in (*LAYERS, META):
             self.con.raw_sql(f'CREATE SCHEMA IF NOT EXISTS "{layer}"')
         self._drop_leftovers()
@@ -65,7 +69,14 @@ class DuckDBEngine(Engine):
     def table(self, layer: str, name: str) -> ir.Table:
         if self._waiting_step(layer, name) == "publish":
             name = staging_name(name)
-        return self.con.table(name, database=layer)
+        handle = self._handles.get((layer, name))
+        if handle is None:
+            handle = self._handles[(layer, name)] = self.con.table(name, database=layer)
+        return handle
+
+    def _forget(self, layer: str, *names: str) -> None:
+        for name in names:
+            self._handles.pop((layer, name), None)
 
     def exists(self, layer: str, name: str) -> bool:
         step = self._waiting_step(layer, name)
@@ -107,7 +118,8 @@ class DuckDBEngine(Engine):
         self.con.create_table(building, expr, database=layer)
         self._drop_now(layer, staging)
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"')
-        return self.con.table(staging, database=layer)
+        self._forget(layer, building)
+        return self.table(layer, staging)
 
     def publish(self, layer: str, name: str) -> None:
         if self._deferring:
@@ -119,6 +131,7 @@ class DuckDBEngine(Engine):
     def _publish(self, layer: str, name: str) -> None:
         self._drop_now(layer, name)
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{staging_name(name)}" RENAME TO "{name}"')
+        self._forget(layer, staging_name(name))
 
     def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
         rows, keys = staging_name(name), staging_name(f"{name}_keys")
@@ -147,11 +160,13 @@ class DuckDBEngine(Engine):
 
     def _drop_now(self, layer: str, name: str) -> None:
         self.con.raw_sql(f'DROP TABLE IF EXISTS "{layer}"."{name}"')
+        self._forget(layer, name)
 
     def append(self, layer: str, name: str, rows: pa.Table | ir.Table) -> None:
         schema = rows.schema if isinstance(rows, pa.Table) else rows.schema().to_pyarrow()
         with self.transaction():
             self._changing(layer, name)
+            self._forget(layer, name)  # its columns may be about to grow
             have = self._columns(layer, name)
             if have is None:
                 self.con.create_table(name, schema=ibis.Schema.from_pyarrow(schema), database=layer)
@@ -217,6 +232,7 @@ class DuckDBEngine(Engine):
         if self._begun:
             self.con.raw_sql("ROLLBACK")
         self._begun = False
+        self._handles.clear()  # the rollback may have restored other columns
         for layer, staging in sorted(self._staged):
             self._drop_now(layer, staging)
 
@@ -252,6 +268,7 @@ class DuckDBEngine(Engine):
             self._drop_now(layer, name)
 
     def close(self) -> None:
+        self._handles.clear()
         self.con.disconnect()
 
 
