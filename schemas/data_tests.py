@@ -60,6 +60,7 @@ not_null("gold.fact_orders", "order_number")
     "gold.dim_customer",
     "gold.dim_product",
     rows_of="gold.fact_sales",
+    narrow_by=["order_number"],
 )
 def unknown_members_only_where_missing(
     fact_sales: ir.Table, sales: ir.Table, dim_customer: ir.Table, dim_product: ir.Table
@@ -83,11 +84,11 @@ def unknown_members_only_where_missing(
         fact_sales.customer_key != UNKNOWN_KEY,
         fact_sales.product_key != UNKNOWN_KEY,
     )
-    # Silver lines of the orders checked only (a run passes just its new fact rows); their
-    # per-order aggregate is the smallest table to find them by, as it is computed anyway.
-    lines = sales.semi_join(gold, "order_number")
+    # A run that checks only its new fact rows passes silver's lines of their orders only
+    # (narrow_by); a full run passes all of them, and does not pay for a semi join of 6
+    # million lines that would keep every one (1.2 s at scale 100).
     silver = per_order(
-        lines, lines.customer_id.isin(customers), lines.product_number.isin(products)
+        sales, sales.customer_id.isin(customers), sales.product_number.isin(products)
     )
     joined = gold.left_join(silver, "order_number")
     return joined.filter(

@@ -35,6 +35,8 @@ class DataTest:
     (its model's staged rows suffice when the key contains the merge partition). ``per``
     marks a test judged key by key: every model it reads has these columns, and a key's
     outcome depends only on the rows with that key, so a run checks only the keys it changed.
+    ``narrow_by`` are key columns of the ``row_models`` rows: while a run checks only some of
+    those rows, the other models holding these columns are read for those rows' keys only.
     """
 
     id: str
@@ -46,6 +48,7 @@ class DataTest:
     row_models: frozenset[str] = frozenset()
     key: tuple[str, ...] = ()
     per: tuple[str, ...] = ()
+    narrow_by: tuple[str, ...] = ()
 
     def with_policy(self, policy: SeverityPolicy) -> DataTest:
         severity = policy.resolve(self.id, self.severity)
@@ -64,6 +67,7 @@ class DataTest:
             self.row_models,
             self.key,
             self.per,
+            self.narrow_by,
         )
 
 
@@ -93,6 +97,7 @@ def data_test(
     name: str | None = None,
     rows_of: str | None = None,
     per: Sequence[str] = (),
+    narrow_by: Sequence[str] = (),
 ) -> Callable[[Query], Query]:
     """Register a custom test: the function takes one table per model and returns failing rows.
 
@@ -100,9 +105,14 @@ def data_test(
     model whose rows it judges one by one (each failing row stems from one of its rows): a run
     then checks only that model's new rows. ``per`` names key columns every model has, when
     a key's outcome depends only on its own rows: a run then checks only the keys it changed.
+    ``narrow_by`` names key columns of ``rows_of``: while a run checks only some of its rows,
+    the other models with these columns are read for those rows' keys only. The test then
+    need not narrow them itself, which a full run would pay for and gain nothing by.
     """
     if rows_of is not None and rows_of not in models:
         raise ValueError(f"data test rows_of={rows_of!r} is not one of its models")
+    if narrow_by and rows_of is None:
+        raise ValueError("data test narrow_by needs rows_of: the rows whose keys narrow")
 
     def decorate(func: Query) -> Query:
         doc = (func.__doc__ or "").strip()
@@ -117,6 +127,7 @@ def data_test(
                 parse_severity(severity, f"data test {func.__name__}"),
                 row_models=frozenset({rows_of} if rows_of else ()),
                 per=tuple(per),
+                narrow_by=tuple(narrow_by),
             )
         )
         return func

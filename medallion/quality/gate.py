@@ -96,11 +96,24 @@ class Gate:
             changed = None
             if keys is not None and test.per and set(test.per) == set(partition):
                 changed = self._changed_keys(test, spec.name, keys, within)
+            narrowed = None  # the keys of the staged rows, when those are some of the rows
+            if keys is not None and spec.name in test.row_models and test.narrow_by:
+                narrowed = staged.select(*test.narrow_by).distinct()
 
             def resolve(
-                name: str, mine: ir.Table = mine, changed: ir.Table | None = changed
+                name: str,
+                mine: ir.Table = mine,
+                changed: ir.Table | None = changed,
+                narrowed: ir.Table | None = narrowed,
+                test: DataTest = test,
             ) -> ir.Table:
                 table = mine if name == spec.name else engine.table(*name.split(".", 1))
+                if (
+                    narrowed is not None
+                    and name != spec.name
+                    and set(test.narrow_by) <= set(table.columns)
+                ):
+                    return table.semi_join(narrowed, list(test.narrow_by))
                 if changed is None:
                     return table
                 if name == spec.name and changed is keys:

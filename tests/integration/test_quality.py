@@ -209,6 +209,40 @@ def test_a_per_key_test_checks_the_keys_a_run_changed_and_a_full_refresh_all(
     assert checked(run(settings, full_refresh=True)) == (2, {"SO1", "SO3"})
 
 
+def test_a_narrowed_test_reads_the_checked_rows_orders_only_while_a_run_checks_some(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = first_run(tmp_path)
+    load_tests()
+    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+
+    @data_test(
+        "gold.fact_sales",
+        "silver.crm_sales",
+        "gold.dim_customer",
+        rows_of="gold.fact_sales",
+        narrow_by=["order_number"],
+        severity="warn",
+    )
+    def every_silver_line(
+        fact_sales: ir.Table, sales: ir.Table, dim_customer: ir.Table
+    ) -> ir.Table:
+        """Reports every silver line it is given, with how many customers it was given."""
+        return sales.select("order_number", customers=dim_customer.count().as_scalar())
+
+    def checked(report: RunReport) -> tuple[set[str], set[int]]:
+        (result,) = [c for c in report.checks if c.id == "custom:every_silver_line"]
+        sample = result.sample
+        return {row["order_number"] for row in sample}, {row["customers"] for row in sample}
+
+    customers = query(settings, "select count(*) from gold.dim_customer")[0][0]
+    write(settings.landing, "crm/sales_details/data/b.csv", GOOD_SALES.replace("SO1", "SO3"))  # type: ignore[arg-type]
+    # The merge staged SO3's fact rows: silver is read for SO3 only, the dimension (no
+    # order_number) whole.
+    assert checked(run(settings)) == ({"SO3"}, {customers})
+    assert checked(run(settings, full_refresh=True)) == ({"SO1", "SO3"}, {customers})
+
+
 def test_medallion_test_passes_then_fails_on_a_broken_table_with_its_rows(
     tmp_path: Path,
 ) -> None:
