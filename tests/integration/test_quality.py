@@ -158,12 +158,17 @@ def test_quarantine_after_incremental_runs_equals_a_full_refresh(tmp_path: Path)
     assert query(full, "select count(*) from silver.crm_sales_quarantine") == [(1,)]
 
 
+def own_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let a test declare data tests of its own: the registry is restored afterwards."""
+    load_tests()
+    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+
+
 def test_a_failing_data_test_stops_the_run_before_gold_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = first_run(tmp_path, SeverityPolicy(((QUANTITY, "warn"),)))
-    load_tests()
-    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+    own_tests(monkeypatch)
 
     @data_test("gold.fact_orders", rows_of="gold.fact_orders")
     def at_most_one_line_per_order(fact_orders: ir.Table) -> ir.Table:
@@ -192,8 +197,7 @@ def test_a_per_key_test_checks_the_keys_a_run_changed_and_a_full_refresh_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = first_run(tmp_path)
-    load_tests()
-    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+    own_tests(monkeypatch)
 
     @data_test("gold.fact_orders", "silver.crm_sales", per=["order_number"], severity="warn")
     def every_order(fact_orders: ir.Table, sales: ir.Table) -> ir.Table:
@@ -213,8 +217,7 @@ def test_a_narrowed_test_reads_the_checked_rows_orders_only_while_a_run_checks_s
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = first_run(tmp_path)
-    load_tests()
-    monkeypatch.setattr(datatests, "TESTS", dict(datatests.TESTS))
+    own_tests(monkeypatch)
 
     @data_test(
         "gold.fact_sales",

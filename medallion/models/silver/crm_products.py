@@ -45,15 +45,15 @@ def crm_product_rows(prd_info: ir.Table) -> ir.Table:
     )
 
 
-def with_end_dates(versions: ir.Table) -> ir.Table:
+def with_end_dates(products: ir.Table) -> ir.Table:
     """end_date = the day before the next version's start, per product number (source end
     dates are unreliable). Versions are ordered by (start_date, product_id), null start first."""
     window = ibis.window(
-        group_by=versions.product_number,
-        order_by=[versions.start_date.notnull(), versions.start_date, versions.product_id],
+        group_by=products.product_number,
+        order_by=[products.start_date.notnull(), products.start_date, products.product_id],
     )
-    next_start = versions.start_date.lead().over(window)
-    return versions.mutate(end_date=(next_start - ibis.interval(days=1)).cast("date"))
+    next_start = products.start_date.lead().over(window)
+    return products.mutate(end_date=(next_start - ibis.interval(days=1)).cast("date"))
 
 
 @model(
