@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import ibis
@@ -76,12 +78,11 @@ def _rebuild(
     """Recompute from all inputs; with ``diff``, log the rows that differ from the old table.
     Returns the rule counts."""
     engine = ctx.engine
-    built, shared = _store_shared(engine, spec, spec.build(inputs, as_of=ctx.settings.as_of))
-    staged = engine.stage(spec.layer, spec.table, built.table)
-    # Counted before the audit (which may quarantine rows), from the staged rows where the
-    # counts read the model's output: its rows are not computed a second time.
-    counts = _rule_counts(engine, built, staged)
-    _drop_shared(engine, spec, shared)
+    with _shared_stored(engine, spec, spec.build(inputs, as_of=ctx.settings.as_of)) as built:
+        staged = engine.stage(spec.layer, spec.table, built.table)
+        # Counted before the audit (which may quarantine rows), from the staged rows where
+        # the counts read the model's output: its rows are not computed a second time.
+        counts = _rule_counts(engine, built, staged)
     ctx.gate.audit_staged(spec)
     staged = engine.table(spec.layer, staging_name(spec.table))
     if diff:
@@ -115,14 +116,13 @@ def _merge(
         name = f"{spec.table}__input{i}"
         build_inputs.append(engine.stage(spec.layer, name, table))
         staged_inputs.append(name)
-    built, shared = _store_shared(engine, spec, spec.build(build_inputs, as_of=ctx.settings.as_of))
     keys = engine.stage(
         spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
     )
-    # Only rows of the touched partitions (a dimension's unknown member is not one of them).
-    engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
-    counts = _rule_counts(engine, built, None)
-    _drop_shared(engine, spec, shared)
+    with _shared_stored(engine, spec, spec.build(build_inputs, as_of=ctx.settings.as_of)) as built:
+        # Only rows of the touched partitions (a dimension's unknown member is not one).
+        engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
+        counts = _rule_counts(engine, built, None)
     # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
     ctx.gate.audit_staged(spec, partition=partition, keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
@@ -175,28 +175,25 @@ def _reads_as_of(spec: ModelSpec) -> bool:
     return spec.func is not None and "as_of" in inspect.signature(spec.func).parameters
 
 
-def _store_shared(engine: Engine, spec: ModelSpec, built: Built) -> tuple[Built, bool]:
-    """Store the intermediate the output and the counts share, and point both at it; returns
-    whether there was one. Crm_sales otherwise parsed its 6 million bronze lines twice, for
-    its stage and again for its counts."""
+@contextmanager
+def _shared_stored(engine: Engine, spec: ModelSpec, built: Built) -> Iterator[Built]:
+    """``built`` with the intermediate its output and counts share stored, and both pointed
+    at it, until the block ends. Crm_sales otherwise parsed its 6 million bronze lines twice,
+    for its stage and again for its counts."""
     if built.shared is None:
-        return built, False
-    stored = engine.stage(spec.layer, _shared_name(spec), built.shared)
+        yield built
+        return
+    name = f"{spec.table}__shared"
+    stored = engine.stage(spec.layer, name, built.shared)
     swap = {built.shared.op(): stored.op()}
-    table = built.table.op().replace(swap).to_expr()
     counts = built.rule_counts
-    if counts is not None:
-        counts = counts.op().replace(swap).to_expr()
-    return Built(table, counts), True
-
-
-def _drop_shared(engine: Engine, spec: ModelSpec, shared: bool) -> None:
-    if shared:
-        engine.drop(spec.layer, staging_name(_shared_name(spec)))
-
-
-def _shared_name(spec: ModelSpec) -> str:
-    return f"{spec.table}__shared"
+    yield Built(
+        built.table.op().replace(swap).to_expr(),
+        None if counts is None else counts.op().replace(swap).to_expr(),
+    )
+    # Not on failure: the run's transaction then drops what it staged, and a DROP in an
+    # aborted transaction would hide the error.
+    engine.drop(spec.layer, staging_name(name))
 
 
 def _rule_counts(engine: Engine, built: Built, staged: ir.Table | None) -> dict[str, int]:

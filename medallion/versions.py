@@ -22,9 +22,10 @@ class Versions:
     flags: tuple[str, ...]
     stored: bool
 
-    def built(self, out: ir.Table) -> Built:
-        """``out`` (made from ``latest``) with the rule counts, and ``dropped_superseded``: the
-        valid rows ``out`` does not keep."""
+    def built(self, out: ir.Table | None = None) -> Built:
+        """``out`` (``latest``, or made from it) with the rule counts, and
+        ``dropped_superseded``: the valid rows ``out`` does not keep."""
+        out = self.latest if out is None else out
         counts = rule_counts(
             self.rows, superseded=(self.valid, out), **{f: self.rows[f] for f in self.flags}
         )

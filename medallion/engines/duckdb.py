@@ -74,9 +74,8 @@ class DuckDBEngine(Engine):
             handle = self._handles[(layer, name)] = self.con.table(name, database=layer)
         return handle
 
-    def _forget(self, layer: str, *names: str) -> None:
-        for name in names:
-            self._handles.pop((layer, name), None)
+    def _forget(self, layer: str, name: str) -> None:
+        self._handles.pop((layer, name), None)
 
     def exists(self, layer: str, name: str) -> bool:
         step = self._waiting_step(layer, name)
@@ -118,8 +117,7 @@ class DuckDBEngine(Engine):
         self.con.create_table(building, expr, database=layer)
         self._drop_now(layer, staging)
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"')
-        self._forget(layer, building)
-        return self.table(layer, staging)
+        return self.table(layer, staging)  # its old handle went with the drop above
 
     def publish(self, layer: str, name: str) -> None:
         if self._deferring:
@@ -268,7 +266,6 @@ class DuckDBEngine(Engine):
             self._drop_now(layer, name)
 
     def close(self) -> None:
-        self._handles.clear()
         self.con.disconnect()
 
 

@@ -74,4 +74,4 @@ def crm_customers(cust_info: ir.Table) -> Built:
         gender_to_na=rows.gender == "n/a",
         create_date_nulled=rows.cst_create_date.notnull() & rows.create_date.isnull(),
     )
-    return kept.built(kept.latest)
+    return kept.built()

@@ -100,4 +100,4 @@ def crm_sales(sales_details: ir.Table) -> Built:
         sales_amount_recomputed=rules.changed(rows.sales_amount, rows._recorded_sales),
         price_derived=rules.changed(rows.price, rows._recorded_price),
     )
-    return kept.built(kept.latest)
+    return kept.built()

@@ -60,4 +60,4 @@ def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
         birth_date_nulled_future=rows._parsed_birth > ibis.literal(as_of),
         gender_to_na=rows.gender == "n/a",
     )
-    return kept.built(kept.latest)
+    return kept.built()

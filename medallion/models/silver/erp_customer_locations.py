@@ -53,4 +53,4 @@ def erp_customer_locations(loc_a101: ir.Table) -> Built:
         & rules.clean_text(rows.cntry).notnull(),
         blank_country_to_na=rules.clean_text(rows.cntry).isnull(),
     )
-    return kept.built(kept.latest)
+    return kept.built()

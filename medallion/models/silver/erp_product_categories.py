@@ -39,4 +39,4 @@ def erp_product_categories(px_cat_g1v2: ir.Table) -> Built:
         | rules.changed(rows.subcategory, rows.subcat),
         maintenance_nulled=rows.maintenance_required.isnull(),
     )
-    return kept.built(kept.latest)
+    return kept.built()
