@@ -30,7 +30,8 @@ _MAX_PRODUCT_CENTS = 9 * 10**17
 
 LINEAGE = ("_batch_id", "_source_file", "_source_row")
 
-_SPACE = ord(" ")  # SPEC 6's whitespace (space, tab, CR, LF) is all at or below it
+_SPACES = (" ", "\t", "\r", "\n")  # SPEC 6's whitespace
+_SPACE = ord(" ")  # ... is all at or below it
 # Patterns end in \z, not $: Java's $ (Spark) also matches before a final line break or
 # U+0085/U+2028/U+2029, RE2's (DuckDB) does not; \z means the end of the text in both.
 _WHITESPACE = r"^[ \t\r\n]+|[ \t\r\n]+\z"
@@ -42,19 +43,22 @@ _DATE = r"^[0-9]{4}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})\z"
 def trim(value: ir.StringValue) -> ir.StringValue:
     """Remove spaces, tabs, CR and LF at both ends (SPEC 6), the same on every engine.
 
-    On a column, the regular expression runs only on values whose first or last code point is
-    at most a space (32, which covers SPEC 6's four; an empty value counts too): most values
-    need no trimming, and testing their ends costs far less (6 million order numbers on
-    DuckDB: 0.7 s -> 0.3 s; every text, number and date column is trimmed, in the stage and
-    in the rule counts). The regular expression still decides what is removed. The test
-    repeats its operand, which on an expression rather than a column multiplies the SQL Ibis
-    compiles and the engine plans, so expressions take the regular expression alone.
+    On a column, the regular expression runs only on values whose first code point is at most
+    a space (32, which covers SPEC 6's four; an empty value counts too) or that end in one of
+    the four: most values need no trimming, and testing their ends costs far less (6 million
+    order numbers on DuckDB: 0.7 s -> 0.3 s; every text, number and date column is trimmed,
+    in the stage and in the rule counts). The regular expression still decides what is
+    removed. The test repeats its operand, which on an expression rather than a column
+    multiplies the SQL Ibis compiles and the engine plans, so expressions take the regular
+    expression alone.
     """
     if not isinstance(value.op(), ops.Field):
         return value.re_replace(_WHITESPACE, "")
-    # right(), not reverse(): DuckDB reverses grapheme clusters, whose first code point need
-    # not be the last one (U+0600 then a space is one cluster).
-    needs = (value.ascii_str() <= _SPACE) | (value.right(1).ascii_str() <= _SPACE)
+    # The last character by four suffix tests rather than ``ascii(right(value, 1))``: DuckDB's
+    # right() counts grapheme clusters, and on 6 million distinct order numbers the guard
+    # took 0.20 s that way, 0.08 s this way.
+    ends = [value.endswith(space) for space in _SPACES]
+    needs = (value.ascii_str() <= _SPACE) | ibis.or_(*ends)
     return needs.ifelse(value.re_replace(_WHITESPACE, ""), value)
 
 

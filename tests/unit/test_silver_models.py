@@ -709,6 +709,15 @@ def test_nas_prefix_is_removed_case_insensitively(run) -> None:
     assert got == sorted(["AW00011000", "AW1", "AW2", "AW3", "AW4", "XNASAW5", "NASAW6"])
 
 
+def test_whitespace_after_the_nas_prefix_goes_with_it_and_nas_alone_is_blank(run) -> None:
+    raw = ["NAS AW7", "nas\t AW8 ", " NAS\r\nAW 9", "NAS", " nas \t", "NA SAW10"]
+    built = demographics([{"cid": c} for c in raw])
+    got = sorted(r["customer_number"] for r in run(built.table))
+    assert got == sorted(["AW7", "AW8", "AW 9", "NA SAW10"])
+    counts = {k: v for k, v in run(built.rule_counts)[0].items() if v}
+    assert counts["dropped_blank_id"] == 2, counts
+
+
 def test_birth_date_after_the_as_of_date_is_null(run) -> None:
     assert dt.date(2026, 11, 26) == AS_OF  # the dates below are written against it
     raw = {

@@ -20,8 +20,13 @@ COLUMNS = ("customer_number", "birth_date", "gender", *rules.LINEAGE)
 
 
 def erp_customer_number(cid: ir.StringValue) -> ir.StringValue:
-    """The CRM customer number: the ERP id without a leading NAS (any case)."""
-    return rules.clean_text(rules.trim(cid).re_replace(r"^[Nn][Aa][Ss]", ""))
+    """The CRM customer number: the ERP id trimmed, without a leading NAS (any case) and the
+    whitespace after it; blank is null.
+
+    One regular expression takes NAS and that whitespace: the id is trimmed already, so
+    nothing is left to trim at its end. Trimming the result again cost 0.25 s on 1.8 million
+    ids (a trim of an expression is a regular expression on every value)."""
+    return rules.trim(cid).re_replace(r"^[Nn][Aa][Ss][ \t\r\n]*", "").nullif("")
 
 
 def with_customer_number(cust_az12: ir.Table) -> ir.Table:
