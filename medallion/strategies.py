@@ -105,6 +105,13 @@ def _merge(
     partition = spec.kind.partition
     restriction = spec.kind.restrict(inputs, changes)
     engine = ctx.engine
+    keys = engine.stage(
+        spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
+    )
+    # The inputs are cut down by the keys as staged: fact_sales' keys take every line of a
+    # changed product or customer, a scan of all lines that each input would otherwise repeat.
+    found = restriction.keys
+    swap = {found.op(): keys.op()} if found.schema() == keys.schema() else {}
     # The cut-down inputs are written once: finding them scans the whole input (the touched
     # partitions' keys are computed for every row), and the build, its rule counts and its
     # audit would each repeat that scan. Inputs passed whole are read as they are.
@@ -114,11 +121,9 @@ def _merge(
             build_inputs.append(table)
             continue
         name = f"{spec.table}__input{i}"
-        build_inputs.append(engine.stage(spec.layer, name, table))
+        cut = table.op().replace(swap).to_expr() if swap else table
+        build_inputs.append(engine.stage(spec.layer, name, cut))
         staged_inputs.append(name)
-    keys = engine.stage(
-        spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
-    )
     with _shared_stored(engine, spec, spec.build(build_inputs, as_of=ctx.settings.as_of)) as built:
         # Only rows of the touched partitions (a dimension's unknown member is not one).
         engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
@@ -117,7 +118,16 @@ class DuckDBEngine(Engine):
         self.con.create_table(building, expr, database=layer)
         self._drop_now(layer, staging)
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"')
-        return self.table(layer, staging)  # its old handle went with the drop above
+        # Its old handle went with the drop above. The new one takes the schema the table was
+        # created with: asking DuckDB again costs a query per staged table.
+        handle = ops.DatabaseTable(
+            staging,
+            schema=expr.schema(),
+            source=self.con,
+            namespace=ops.Namespace(database=layer),
+        ).to_expr()
+        self._handles[(layer, staging)] = handle
+        return handle
 
     def publish(self, layer: str, name: str) -> None:
         if self._deferring:

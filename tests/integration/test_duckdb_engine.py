@@ -119,3 +119,33 @@ def test_staged_tables_a_killed_process_committed_are_dropped_on_the_next_open(
     with duckdb.connect(str(database), read_only=True) as con:
         assert staging_tables(con) == []
         assert con.sql("select k from gold.fact_sales").fetchall() == [(2,)]
+
+
+def test_a_staged_tables_handle_has_the_schema_duckdb_stored(engine: DuckDBEngine) -> None:
+    # The engine makes the handle from the expression's schema instead of asking DuckDB.
+    source = ibis.memtable(
+        pa.table(
+            {
+                "text": pa.array(["a", None]),
+                "small": pa.array([1, None], pa.int16()),
+                "money": pa.array([None, None], pa.decimal128(18, 2)),
+                "day": pa.array([None, None], pa.date32()),
+                "at": pa.array([None, None], pa.timestamp("us", tz="UTC")),
+                "flag": pa.array([True, None]),
+            }
+        )
+    )
+    expr = source.mutate(
+        total=source.small.sum().over(),
+        known=source.text.notnull(),
+        cents=(source.money * 100).cast("int64"),
+        one=ibis.literal(1),
+    )
+    staged = engine.stage("silver", "typed", expr)
+    stored = engine.con.get_schema(staging_name("typed"), database="silver")
+    assert staged.schema() == stored
+    assert engine.table("silver", staging_name("typed")).schema() == stored
+    assert engine.to_arrow(staged.select("text", "one").order_by("text")).to_pylist() == [
+        {"text": "a", "one": 1},
+        {"text": None, "one": 1},
+    ]
