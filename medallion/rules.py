@@ -178,6 +178,22 @@ def parse_date(value: ir.Value) -> ir.DateValue:
     return shaped.ifelse(iso, ibis.null(dt.string)).try_cast(dt.date)
 
 
+def parse_dates(table: ir.Table, **columns: str) -> ir.Table:
+    """``table`` with a column ``name = parse_date(table[raw])`` for each ``name=raw``, parsed
+    once per distinct raw value and joined back.
+
+    Dates repeat: 6 million order lines carry about 2,000 distinct order dates, and the cast
+    to a date is the costly part of ``parse_date`` (DuckDB: 0.75 s for 6 million values).
+    Parsed per distinct value, the three date columns of 6 million lines took 0.36 s instead
+    of 1.4-1.6 s. A missing raw value matches nothing and stays null, as it parses.
+    """
+    for name, raw in columns.items():
+        values = table.select(_raw=table[raw]).distinct()
+        parsed = values.mutate(**{name: parse_date(values._raw)})
+        table = table.left_join(parsed, table[raw] == parsed._raw).drop("_raw")
+    return table
+
+
 def date_key(date: ir.DateValue) -> ir.IntegerValue:
     """YYYYMMDD as an integer, null for an unknown date."""
     return (date.year() * 10000 + date.month() * 100 + date.day()).cast(dt.int32)

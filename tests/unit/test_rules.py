@@ -357,6 +357,35 @@ def test_other_date_shapes_are_null(values) -> None:
     assert values(t, rules.parse_date(t.s)) == [None] * 10
 
 
+def test_parse_dates_gives_each_row_its_own_raw_values_date(duck: ibis.BaseBackend) -> None:
+    # Parsed once per distinct raw value and joined back: every row keeps its own date,
+    # repeated and missing values included, and no row is lost or doubled.
+    order = ["2013-01-05", None, "20130105", "2013-01-05", "bad", " 2012/02/29 ", None, ""]
+    ship = ["2013-01-06", "2013-01-06", None, "20130230", "2013-01-06", "x", "2013-01-07", None]
+    rows = pa.table({"i": list(range(len(order))), "o": order, "s": ship})
+    t = rules.parse_dates(ibis.memtable(rows), order_date="o", ship_date="s")
+    got = sorted(duck.to_pyarrow(t).to_pylist(), key=lambda r: r["i"])
+    one = ibis.memtable(rows)
+    expected = duck.to_pyarrow(
+        one.select("i", order_date=rules.parse_date(one.o), ship_date=rules.parse_date(one.s))
+    ).to_pylist()
+    assert [r["i"] for r in got] == list(range(len(order)))
+    assert [{k: r[k] for k in ("i", "order_date", "ship_date")} for r in got] == sorted(
+        expected, key=lambda r: r["i"]
+    )
+    assert [r["order_date"] for r in got] == [
+        JAN_5,
+        None,
+        JAN_5,
+        JAN_5,
+        None,
+        dt.date(2012, 2, 29),
+        None,
+        None,
+    ]
+    assert list(t.columns) == ["i", "o", "s", "order_date", "ship_date"]
+
+
 def test_date_key_is_yyyymmdd(values) -> None:
     t = ibis.memtable(
         pa.table(

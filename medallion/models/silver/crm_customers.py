@@ -40,14 +40,13 @@ def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -
 
 def crm_customer_rows(cust_info: ir.Table) -> ir.Table:
     """Every bronze row with its cleaned columns beside the raw ones, before versions collapse."""
-    t = with_customer_id(cust_info)
+    t = rules.parse_dates(with_customer_id(cust_info), create_date="cst_create_date")
     return t.mutate(
         customer_number=rules.clean_text(t.cst_key),
         first_name=rules.clean_text(t.cst_firstname),
         last_name=rules.clean_text(t.cst_lastname),
         marital_status=rules.map_code(t.cst_marital_status, MARITAL_STATUS),
         gender=rules.map_code(t.cst_gndr, GENDER),
-        create_date=rules.parse_date(t.cst_create_date),
     )
 
 

@@ -47,13 +47,12 @@ def changed_demographics(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]
 )
 def erp_customer_demographics(cust_az12: ir.Table, as_of: dt.date) -> Built:
     """ERP birth date and gender, one row per customer number; a later delivery wins."""
-    t = with_customer_number(cust_az12)
-    parsed_birth = rules.parse_date(t.bdate)
+    t = rules.parse_dates(with_customer_number(cust_az12), _parsed_birth="bdate")
+    parsed_birth = t._parsed_birth
     rows = t.mutate(
         # A birth date after the as-of date is a data-entry error, not a customer yet to be born.
         birth_date=(parsed_birth > ibis.literal(as_of)).ifelse(ibis.null("date"), parsed_birth),
         gender=rules.map_code(t.gen, GENDER),
-        _parsed_birth=parsed_birth,
     )
     kept = versions(
         rows,
