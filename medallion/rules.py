@@ -187,6 +187,9 @@ def parse_dates(table: ir.Table, **columns: str) -> ir.Table:
     Parsed per distinct value, the three date columns of 6 million lines took 0.36 s instead
     of 1.4-1.6 s. A missing raw value matches nothing and stays null, as it parses.
     """
+    if clash := sorted(set(columns) & {*table.columns, "_raw"}):
+        # A join would keep both and rename the new one: the model would read the old column.
+        raise ValueError(f"parse_dates: {clash} already in the table; choose other names")
     for name, raw in columns.items():
         values = table.select(_raw=table[raw]).distinct()
         parsed = values.mutate(**{name: parse_date(values._raw)})

@@ -384,6 +384,8 @@ def test_parse_dates_gives_each_row_its_own_raw_values_date(duck: ibis.BaseBacke
         None,
     ]
     assert list(t.columns) == ["i", "o", "s", "order_date", "ship_date"]
+    with pytest.raises(ValueError, match=r"\['o'\] already in the table"):
+        rules.parse_dates(ibis.memtable(rows), o="s")
 
 
 def test_date_key_is_yyyymmdd(values) -> None:
