@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -244,6 +245,51 @@ def test_a_narrowed_test_reads_the_checked_rows_orders_only_while_a_run_checks_s
     # order_number) whole.
     assert checked(run(settings)) == ({"SO3"}, {customers})
     assert checked(run(settings, full_refresh=True)) == ({"SO1", "SO3"}, {customers})
+
+
+def test_a_model_no_input_changed_is_left_as_it_was_and_its_due_tests_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = first_run(tmp_path)
+    own_tests(monkeypatch)
+
+    @data_test("silver.crm_sales", "silver.erp_product_categories", severity="warn")
+    def lines_of_so3(sales: ir.Table, categories: ir.Table) -> ir.Table:
+        """Reports silver's lines of order SO3; reading the categories makes it due there."""
+        return sales.filter(sales.order_number == "SO3")
+
+    write(settings.landing, "crm/sales_details/data/b.csv", GOOD_SALES.replace("SO1", "SO3"))  # type: ignore[arg-type]
+    report = run(settings)
+    modes = {m.name: m.mode for m in report.models}
+    # Nothing new for products and categories: they and the dimensions built only from
+    # them stay as they were, and the models downstream still merge (they were told that
+    # nothing changed there, not that it is unknown).
+    for name in ("crm_products", "erp_product_categories"):
+        assert modes[f"silver.{name}"] == "unchanged", modes
+    for name in ("dim_product", "dim_location"):
+        assert modes[f"gold.{name}"] == "unchanged", modes
+    for name in ("dim_customer", "fact_sales", "fact_orders"):
+        assert modes[f"gold.{name}"] == "incremental", modes
+    # Due at the categories, which did not change, but silver's lines did: it ran.
+    (result,) = [c for c in report.checks if c.id == "custom:lines_of_so3"]
+    assert (result.failures, result.sample[0]["order_number"]) == (1, "SO3")
+
+    write(
+        settings.landing,  # type: ignore[arg-type]
+        "crm/prd_info/data/a.csv",
+        "prd_id,prd_key,prd_nm,prd_cost,prd_line,prd_start_dt,prd_end_dt\n"
+        "1,CO-RF-BK-1,Bike,7,R,2012-01-01,\n",
+    )
+    modes = {m.name: m.mode for m in run(settings).models}
+    assert (modes["silver.crm_products"], modes["gold.dim_product"]) == ("diff", "diff")
+    assert modes["silver.erp_product_categories"] == "unchanged"
+    assert query(
+        settings, "select product_number, cost from gold.dim_product where product_key > 0"
+    ) == [("BK-1", 7)]
+    refreshed = tmp_path / "refreshed"
+    shutil.copytree(settings.warehouse, refreshed)
+    run(Settings(landing=settings.landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
+    assert table_differences(settings.database, refreshed / "medallion.duckdb") == {}
 
 
 def test_medallion_test_passes_then_fails_on_a_broken_table_with_its_rows(
