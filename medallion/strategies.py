@@ -68,14 +68,7 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
         and previous is not None
         and _unchanged(spec, ctx, previous)
     ):
-        ctx.gate.test_unchanged(spec)
-        if not engine.exists(META, change_table(spec.name)):
-            # A log, though empty: without one its consumers could not tell "nothing changed"
-            # from "not on record", and would rebuild in full (a full build keeps none).
-            record_changes(
-                engine, spec.name, engine.table(spec.layer, spec.table).limit(0), ctx.run
-            )
-        counts, mode = {}, "unchanged"
+        counts, mode = _leave_unchanged(spec, ctx), "unchanged"
     else:
         diff = isinstance(spec.kind, Rebuild) and exists and not ctx.full_refresh
         counts, mode = _rebuild(spec, ctx, inputs, diff=diff), "diff" if diff else "full"
@@ -176,6 +169,19 @@ def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -
     ctx.gate.audit_staged(spec, partition=(natural,), keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
     engine.merge(spec.layer, spec.table, (natural,))
+    return {}
+
+
+def _leave_unchanged(spec: ModelSpec, ctx: BuildContext) -> dict[str, int]:
+    """Keep the model as it is; run the tests due at it that read what did change. Returns
+    its (empty) rule counts."""
+    ctx.gate.test_unchanged(spec)
+    engine = ctx.engine
+    if not engine.exists(META, change_table(spec.name)):
+        # A log, though empty: without one its consumers could not tell "nothing changed"
+        # from "not on record", and would rebuild in full (a full build keeps none).
+        empty = engine.table(spec.layer, spec.table).limit(0)
+        record_changes(engine, spec.name, empty, ctx.run)
     return {}
 
 
