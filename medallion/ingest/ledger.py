@@ -146,6 +146,9 @@ def plan_ingestion(
     policy = policy or IngestPolicy()
     settled = {_stat(e) for e in ledger if e.status in LANDED or e.status == FAILED}
     skipped_before = {_stat(e): e for e in ledger if e.status in SKIPPED}
+    # Any hash recorded for this exact version, as in files_to_hash, which then skips it: not
+    # only the last skip's (a later skip of the same version may not have hashed it).
+    recorded = {_stat(e): e.content_hash for e in ledger if e.content_hash}
     landed_paths = {e.path for e in ledger if e.status in LANDED}
     seen: dict[str, str] = {}  # content hash -> first path that put those bytes in bronze
     for e in sorted(ledger, key=lambda e: (e.batch_id, e.path)):
@@ -157,7 +160,7 @@ def plan_ingestion(
             decisions.append(Decision(file, "already", False))
             continue
         before = skipped_before.get(_stat(file))
-        digest = hashes.get(file.path) or (before.content_hash if before else None)
+        digest = hashes.get(file.path) or recorded.get(_stat(file))
         same = seen.get(digest) if digest and file.size > 0 else None
         if file.path in landed_paths and policy.on_modified == "skip":
             decision = Decision(file, "modified", False, digest)

@@ -142,6 +142,26 @@ def test_hashing_only_possible_duplicates_changes_no_decision(
     ]
 
 
+def test_a_version_hashed_by_an_earlier_skip_is_still_a_duplicate_after_a_later_skip() -> None:
+    """files_to_hash does not hash a version any ledger entry hashed; the plan must then take
+    that hash, not only the last skip's (found by Hypothesis: a later skip without a hash made
+    the file "new" and ingested it twice)."""
+    a, b = PATHS[:2]
+    world = World(
+        found=[LandingFile(a, 10, 1, TABLE)],
+        contents={a: 1},
+        ledger=[
+            LedgerEntry(a, 10, 1, 1, SKIPPED_DUPLICATE, hash_of(1)),
+            LedgerEntry(b, 10, 0, 1, INGESTED, hash_of(1)),
+            LedgerEntry(a, 10, 1, 2, SKIPPED_MODIFIED, None),
+        ],
+    )
+    policy = IngestPolicy(on_modified="skip", on_duplicate="skip")
+    assert files_to_hash(world.found, world.ledger, policy) == []
+    (decision,) = cheap_plan(world, policy).decisions
+    assert (decision.kind, decision.ingest, decision.same_as) == ("duplicate", False, b)
+
+
 @given(worlds(), policies)
 def test_a_settled_version_is_never_ingested_or_hashed_again(
     world: World, policy: IngestPolicy
