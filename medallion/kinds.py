@@ -29,10 +29,17 @@ class Restriction:
 
     ``inputs`` are the model's inputs cut down to what the affected partitions need, in the
     order the model takes them; ``keys`` holds the affected partition keys (one row each).
+
+    With ``new_only``, ``inputs`` hold only the rows delivered since the model last ran, and
+    the rows the model already holds for ``keys`` compete with them for the latest version
+    per key (``Built.candidates``), as a MERGE of a change feed does. That is a full
+    rebuild's choice among every version ever delivered: each older version lost to a held
+    row. Only for a model whose output is the latest version per key (``versions``).
     """
 
     inputs: Sequence[ir.Table]
     keys: ir.Table
+    new_only: bool = False
 
 
 # (inputs, changes since the model last ran) -> Restriction. A change table of a bronze input

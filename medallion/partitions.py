@@ -10,17 +10,20 @@ from medallion.kinds import Restriction
 
 
 def new_keys_of_bronze(
-    bronze: ir.Table, new_rows: ir.Table, keyed: Callable[[ir.Table], ir.Table], key: Sequence[str]
+    new_rows: ir.Table, keyed: Callable[[ir.Table], ir.Table], key: Sequence[str]
 ) -> Restriction:
-    """For a model over one bronze table whose partition is a key computed from each row.
+    """For a model keeping the latest version per key of one bronze table's rows: the keys
+    of the rows delivered since it last ran, and those rows alone (``new_only``).
 
-    ``keyed`` adds the key columns to bronze rows, with the very rule the model uses, so the
-    restriction can never disagree with the model about which rows belong together.
+    The model's rows for those keys stand for every earlier version (each lost to them), so
+    an incremental run reads no bronze row twice: finding all versions of the touched keys
+    meant cleaning the key of every bronze row. ``keyed`` adds the key columns with the very
+    rule the model uses, so the two can never disagree about which rows belong together.
     """
-    present = [keyed(new_rows)[k].notnull() for k in key]
-    touched = keyed(new_rows).filter(present).select(*key).distinct()
-    rows = keyed(bronze).semi_join(touched, list(key)).select(*bronze.columns)
-    return Restriction([rows], touched)
+    keyed_rows = keyed(new_rows)
+    present = [keyed_rows[k].notnull() for k in key]
+    touched = keyed_rows.filter(present).select(*key).distinct()
+    return Restriction([new_rows], touched, new_only=True)
 
 
 def union_keys(key: str, *tables: ir.Table) -> ir.Table:

@@ -23,11 +23,16 @@ class Built:
     ``shared`` is an intermediate both read (the parsed bronze rows): a run stores it first
     and points both at the stored rows, so its work is done once. Read without a run, they
     compute it inline, with the same results.
+
+    ``candidates``, where the output is the latest version per key of these rows: an
+    incremental run that passes only new rows adds the rows the model already holds for
+    their keys (``Restriction.new_only``).
     """
 
     table: ir.Table
     rule_counts: ir.Table | None = None
     shared: ir.Table | None = None
+    candidates: ir.Table | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from medallion.changes import ModelState, change_table, changes_since, record_ch
 from medallion.config import Settings
 from medallion.engines.base import META, Engine, staging_name
 from medallion.kinds import KeyMap, MergeByKey, Rebuild
-from medallion.quality.gate import Gate
+from medallion.quality.gate import Gate, quarantine_table
 from medallion.registry import Built, ModelSpec
 
 
@@ -133,6 +133,9 @@ def _merge(
         build_inputs.append(engine.stage(spec.layer, name, cut))
         staged_inputs.append(name)
     with _shared_stored(engine, spec, spec.build(build_inputs, as_of=ctx.settings.as_of)) as built:
+        if restriction.new_only:
+            built = _with_held_rows(engine, spec, built, keys)
+            staged_inputs.append(f"{spec.table}__held")
         # Only rows of the touched partitions (a dimension's unknown member is not one).
         engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
         counts = _rule_counts(engine, built, None)
@@ -143,6 +146,51 @@ def _merge(
     for name in staged_inputs:
         engine.drop(spec.layer, staging_name(name))
     return counts
+
+
+def _with_held_rows(engine: Engine, spec: ModelSpec, built: Built, keys: ir.Table) -> Built:
+    """``built`` choosing among its new rows and the rows the model holds for ``keys``, in the
+    table or its quarantine (``Restriction.new_only``).
+
+    The held rows carry no rule flags: their rules were counted in the run that delivered
+    them. So a run counts what its own rows did, a row superseded in this run included, and
+    the counts of every run add up to a full rebuild's.
+    """
+    assert isinstance(spec.kind, MergeByKey)
+    candidates = built.candidates
+    if candidates is None:
+        raise TypeError(
+            f"{spec.name}: a restriction to new rows needs the latest version per key of "
+            "them as its output (versions(...).built())"
+        )
+    partition = list(spec.kind.partition)
+    held = []
+    for name in (spec.table, quarantine_table(spec.table)):
+        if not engine.exists(spec.layer, name):
+            continue
+        rows = engine.table(spec.layer, name).semi_join(keys, partition)
+        held.append(
+            rows.select(
+                **{
+                    column: (rows[column] if column in rows.columns else ibis.literal(False))
+                    .cast(dtype)
+                    .name(column)
+                    for column, dtype in candidates.schema().items()
+                }
+            )
+        )
+    if not held:
+        return built
+    # Stored: the latest per key reads its candidates three times (latest_per_key).
+    rows = held[0].union(*held[1:]) if len(held) > 1 else held[0]
+    stored = engine.stage(spec.layer, f"{spec.table}__held", rows)
+    swap = {candidates.op(): candidates.union(stored).op()}
+    counts = built.rule_counts
+    return Built(
+        built.table.op().replace(swap).to_expr(),
+        None if counts is None else counts.op().replace(swap).to_expr(),
+        candidates=candidates.union(stored),
+    )
 
 
 def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -> dict[str, int]:
@@ -230,9 +278,11 @@ def _shared_stored(engine: Engine, spec: ModelSpec, built: Built) -> Iterator[Bu
     stored = engine.stage(spec.layer, name, built.shared)
     swap = {built.shared.op(): stored.op()}
     counts = built.rule_counts
+    candidates = built.candidates
     yield Built(
         built.table.op().replace(swap).to_expr(),
         None if counts is None else counts.op().replace(swap).to_expr(),
+        candidates=None if candidates is None else candidates.op().replace(swap).to_expr(),
     )
     # Not on failure: the run's transaction then drops what it staged, and a DROP in an
     # aborted transaction would hide the error.

@@ -24,12 +24,14 @@ class Versions:
 
     def built(self, out: ir.Table | None = None) -> Built:
         """``out`` (``latest``, or made from it) with the rule counts, and
-        ``dropped_superseded``: the valid rows ``out`` does not keep."""
+        ``dropped_superseded``: the valid rows ``out`` does not keep. Only ``latest`` itself
+        names its ``candidates``: rows made from it are not a latest version per key."""
+        candidates = self.valid if out is None else None
         out = self.latest if out is None else out
         counts = rule_counts(
             self.rows, superseded=(self.valid, out), **{f: self.rows[f] for f in self.flags}
         )
-        return Built(out, counts, shared=self.rows if self.stored else None)
+        return Built(out, counts, shared=self.rows if self.stored else None, candidates=candidates)
 
 
 def versions(

@@ -14,11 +14,19 @@ from hypothesis import strategies as st
 
 from medallion.config import Settings
 from medallion.generate import generate_landing
+from medallion.kinds import MergeByKey
+from medallion.registry import load_models
 from medallion.runner import run
 from tests.conftest import AS_OF
 from tests.warehouses import table_differences
 
 pytestmark = pytest.mark.slow
+
+SILVER_MERGES = [
+    spec.name
+    for spec in load_models().values()
+    if spec.layer == "silver" and isinstance(spec.kind, MergeByKey)
+]
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +76,28 @@ def test_any_split_into_runs_equals_a_full_refresh(
     }
     root = tmp_path_factory.mktemp("split")
     landing, incremental = root / "landing", root / "incremental"
+    reports = []
     for run_no in range(runs):
         for folder, (header, *rows) in source_rows.items():
             bounds = [0, *cuts[folder], len(rows)]
             deliver(landing, folder, run_no, header, rows[bounds[run_no] : bounds[run_no + 1]])
-        run(Settings(landing=landing, warehouse=incremental, as_of=AS_OF))
+        reports.append(run(Settings(landing=landing, warehouse=incremental, as_of=AS_OF)))
 
     refreshed = root / "refreshed"
     shutil.copytree(incremental, refreshed)
-    run(Settings(landing=landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
+    refresh = run(Settings(landing=landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
     database = "medallion.duckdb"
     assert table_differences(incremental / database, refreshed / database) == {}
+    # A silver merge counts each bronze row in the run that takes it in, and each superseded
+    # version in the run it loses: the runs' counts add up to the full refresh's.
+    for name in SILVER_MERGES:
+        results = [next(m for m in r.models if m.name == name) for r in reports]
+        assert [m.mode for m in results] == ["full"] + ["incremental"] * (runs - 1), name
+        added: dict[str, int] = {}
+        for result in results:
+            for rule, count in result.rule_counts.items():
+                added[rule] = added.get(rule, 0) + count
+        assert added == next(m for m in refresh.models if m.name == name).rule_counts, name
     for warehouse in (incremental, refreshed):  # staged inputs and shared rows were dropped
         with duckdb.connect(str(warehouse / database), read_only=True) as con:
             staged = "select table_name from duckdb_tables() where starts_with(table_name, '_')"

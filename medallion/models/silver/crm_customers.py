@@ -34,8 +34,8 @@ def with_customer_id(cust_info: ir.Table) -> ir.Table:
 
 
 def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
-    """Customers with a new version delivered; all their versions are ranked again."""
-    return new_keys_of_bronze(inputs[0], changes[0], with_customer_id, ["customer_id"])
+    """Customers with a new version delivered; it competes with the version held."""
+    return new_keys_of_bronze(changes[0], with_customer_id, ["customer_id"])
 
 
 def crm_customer_rows(cust_info: ir.Table) -> ir.Table:

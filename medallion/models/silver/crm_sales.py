@@ -48,7 +48,7 @@ def with_order_number(sales_details: ir.Table) -> ir.Table:
 
 def changed_orders(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
     """Orders with a line delivered (again)."""
-    return new_keys_of_bronze(inputs[0], changes[0], with_order_number, ["order_number"])
+    return new_keys_of_bronze(changes[0], with_order_number, ["order_number"])
 
 
 def crm_sales_rows(sales_details: ir.Table) -> ir.Table:

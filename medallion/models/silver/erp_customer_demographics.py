@@ -35,7 +35,7 @@ def with_customer_number(cust_az12: ir.Table) -> ir.Table:
 
 def changed_demographics(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
     """Customer numbers with a record delivered (again)."""
-    return new_keys_of_bronze(inputs[0], changes[0], with_customer_number, ["customer_number"])
+    return new_keys_of_bronze(changes[0], with_customer_number, ["customer_number"])
 
 
 @model(

@@ -24,7 +24,7 @@ def with_customer_number(loc_a101: ir.Table) -> ir.Table:
 
 def changed_locations(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -> Restriction:
     """Customer numbers with a location delivered (again)."""
-    return new_keys_of_bronze(inputs[0], changes[0], with_customer_number, ["customer_number"])
+    return new_keys_of_bronze(changes[0], with_customer_number, ["customer_number"])
 
 
 def erp_location_rows(loc_a101: ir.Table) -> ir.Table:
