@@ -159,6 +159,31 @@ def test_quarantine_after_incremental_runs_equals_a_full_refresh(tmp_path: Path)
     assert query(full, "select count(*) from silver.crm_sales_quarantine") == [(1,)]
 
 
+def test_a_quarantined_version_still_competes_with_later_deliveries(tmp_path: Path) -> None:
+    """A silver merge reads only new bronze rows; the versions it holds compete with them,
+    quarantined ones included: customer -5's quarantined version has the later create date,
+    so it stays the latest when an older version arrives, as in a full refresh."""
+    check = "silver.crm_customers.customer_id.greater_than"
+    policy = SeverityPolicy(((check, "quarantine"),))
+    landing = tmp_path / "landing"
+    settings = Settings(landing=landing, warehouse=tmp_path / "wh", as_of=AS_OF, severity=policy)
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS + "-5,AW5,May,Lee,S,F,2020-05-01\n")
+    assert run(settings).ok
+    header = CUSTOMERS.splitlines(keepends=True)[0]
+    write(landing, "crm/cust_info/data/b.csv", header + "-5,AW5,Jan,Lee,S,F,2020-01-01\n")
+    report = run(settings)
+
+    assert report.ok
+    customers = next(m for m in report.models if m.name == "silver.crm_customers")
+    assert (customers.mode, customers.rule_counts["dropped_superseded"]) == ("incremental", 1)
+    assert query(settings, "select first_name from silver.crm_customers_quarantine") == [("May",)]
+    full = Settings(landing=landing, warehouse=tmp_path / "full", as_of=AS_OF, severity=policy)
+    full.warehouse.mkdir()
+    full.database.write_bytes(settings.database.read_bytes())  # the same bronze
+    assert run(full, full_refresh=True).ok
+    assert table_differences(settings.database, full.database, ignore=("_quarantined_run",)) == {}
+
+
 def own_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let a test declare data tests of its own: the registry is restored afterwards."""
     load_tests()
