@@ -11,6 +11,7 @@ from typing import Any
 
 from medallion.changes import ModelState, forget_changes, read_state, write_state
 from medallion.config import Settings
+from medallion.cuts import Cuts
 from medallion.engines import Engine, connect
 from medallion.errors import LandingError, LockError
 from medallion.faults import checkpoint
@@ -269,9 +270,11 @@ def _run_locked(
         batch=max((e.batch_id for e in read_ledger(engine)), default=0),
         state=state,
         gate=gate,
+        cuts=Cuts(engine),
         full_refresh=full_refresh,
     )
     gate.run = ctx.run
+    gate.cuts = ctx.cuts
     gate.tests_at = _tests_at(build, settings)
     with engine.transaction():
         started = time.perf_counter()
@@ -281,6 +284,7 @@ def _run_locked(
             progress.model_started(spec.name, index, len(build))
             report.models.append(build_model(spec, ctx))
             checkpoint(f"build:{spec.layer}")
+        ctx.cuts.release()
         write_state(engine, ctx.state)
         _forget_consumed_changes(engine, specs, ctx.state)
     for layer in ("silver", "gold"):

@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 
 from medallion.changes import ModelState, change_table, changes_since, record_changes
 from medallion.config import Settings
+from medallion.cuts import Cuts
 from medallion.engines.base import META, Engine, staging_name
 from medallion.kinds import KeyMap, MergeByKey, Rebuild
 from medallion.quality.gate import Gate, quarantine_table
@@ -39,6 +40,7 @@ class BuildContext:
     batch: int  # the highest bronze batch this run takes in
     state: dict[str, ModelState]
     gate: Gate
+    cuts: Cuts
     full_refresh: bool = False
 
 
@@ -129,9 +131,22 @@ def _merge(
             build_inputs.append(table)
             continue
         name = f"{spec.table}__input{i}"
-        cut = table.op().replace(swap).to_expr() if swap else table
-        build_inputs.append(engine.stage(spec.layer, name, cut))
-        staged_inputs.append(name)
+        # An input cut to the touched partitions by their key is read from rows an earlier
+        # step of the run stored, where some cover the keys; and is kept for later readers.
+        by_key = set(partition) <= set(whole.columns) and table.equals(
+            whole.semi_join(found, list(partition))
+        )
+        if by_key:
+            cut = ctx.cuts.semi_join(spec.inputs[i], whole, keys, partition)
+        else:
+            cut = table.op().replace(swap).to_expr() if swap else table
+        stored = engine.stage(spec.layer, name, cut)
+        build_inputs.append(stored)
+        if by_key:
+            ctx.cuts.add(spec.inputs[i], partition, keys, stored)
+            ctx.cuts.keep(spec.layer, staging_name(name))
+        else:
+            staged_inputs.append(name)
     with _shared_stored(engine, spec, spec.build(build_inputs, as_of=ctx.settings.as_of)) as built:
         if restriction.new_only:
             built = _with_held_rows(engine, spec, built, keys)
@@ -142,7 +157,11 @@ def _merge(
     # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
     ctx.gate.audit_staged(spec, partition=partition, keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
-    engine.merge(spec.layer, spec.table, partition)
+    engine.merge(spec.layer, spec.table, partition, keep=True)
+    # The staged rows are now the table's rows for these keys: fact_orders takes fact_sales'.
+    ctx.cuts.add(spec.name, partition, keys, engine.table(spec.layer, staging_name(spec.table)))
+    for kept in (spec.table, f"{spec.table}_keys"):
+        ctx.cuts.keep(spec.layer, staging_name(kept))
     for name in staged_inputs:
         engine.drop(spec.layer, staging_name(name))
     return counts

@@ -52,10 +52,11 @@ class Engine(ABC):
         """Swap the staged version of ``layer.name`` in, replacing the old one."""
 
     @abstractmethod
-    def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
+    def merge(self, layer: str, name: str, on: tuple[str, ...], *, keep: bool = False) -> None:
         """Publish a staged partial version: the rows of ``layer.name`` whose ``on`` columns
         match a staged key (``stage(layer, name + "_keys", ...)``) are replaced by the staged
-        rows (``stage(layer, name, ...)``), which all match a staged key."""
+        rows (``stage(layer, name, ...)``), which all match a staged key. With ``keep``, the
+        staged rows and keys stay for the caller to read, and to drop."""
 
     @abstractmethod
     def delete_where(self, layer: str, name: str, predicate: str) -> None:

@@ -141,7 +141,7 @@ class DuckDBEngine(Engine):
         self.con.raw_sql(f'ALTER TABLE "{layer}"."{staging_name(name)}" RENAME TO "{name}"')
         self._forget(layer, staging_name(name))
 
-    def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
+    def merge(self, layer: str, name: str, on: tuple[str, ...], *, keep: bool = False) -> None:
         rows, keys = staging_name(name), staging_name(f"{name}_keys")
         match = " AND ".join(f't."{c}" = k."{c}"' for c in on)
         with self.transaction():
@@ -152,8 +152,9 @@ class DuckDBEngine(Engine):
             self.con.raw_sql(
                 f'INSERT INTO "{layer}"."{name}" BY NAME SELECT * FROM "{layer}"."{rows}"'
             )
-            self.drop(layer, rows)
-            self.drop(layer, keys)
+            if not keep:
+                self.drop(layer, rows)
+                self.drop(layer, keys)
 
     def delete_where(self, layer: str, name: str, predicate: str) -> None:
         with self.transaction():

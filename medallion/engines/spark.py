@@ -180,7 +180,7 @@ class SparkEngine(Engine):
             self.stage(layer, name, expr)
             self.publish(layer, name)
 
-    def merge(self, layer: str, name: str, on: tuple[str, ...]) -> None:
+    def merge(self, layer: str, name: str, on: tuple[str, ...], *, keep: bool = False) -> None:
         rows, keys = staging_name(name), staging_name(f"{name}_keys")
         columns = self.table(layer, name).columns
         with self.transaction():
@@ -202,10 +202,14 @@ class SparkEngine(Engine):
                     on,
                     columns,
                 )
-                self._stage_sql(layer, name, select)
-                self.publish(layer, name)
-            self.drop(layer, rows)
-            self.drop(layer, keys)
+                # Under a name of its own, so the staged rows stay for ``keep``.
+                rewritten = f"{name}__rewritten"
+                self._stage_sql(layer, rewritten, select)
+                self._set_aside(layer, name)
+                self._rename(layer, staging_name(rewritten), name)
+            if not keep:
+                self.drop(layer, rows)
+                self.drop(layer, keys)
 
     def delete_where(self, layer: str, name: str, predicate: str) -> None:
         target = self.qualified(layer, name)
