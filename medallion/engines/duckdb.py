@@ -22,6 +22,8 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
+import sqlglot as sg
+import sqlglot.expressions as sge
 
 from medallion.engines.base import LAYERS, META, Engine, staging_name
 from medallion.errors import ConfigError
@@ -114,10 +116,28 @@ class DuckDBEngine(Engine):
         staging, building = staging_name(name), staging_name(f"{name}__next")
         if self._deferring:
             self._staged.update([(layer, staging), (layer, building)])
-        self._drop_now(layer, building)
-        self.con.create_table(building, expr, database=layer)
-        self._drop_now(layer, staging)
-        self.con.raw_sql(f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"')
+        self.con._run_pre_execute_hooks(expr)  # registers the in-memory tables it reads
+        dialect = self.con.dialect
+        target = sg.table(building, db=layer, quoted=True)
+        # Declared with the expression's types, as Ibis' create_table does, then filled; the
+        # five statements commit once. Through Ibis, each committed on its own, with two
+        # more lookups: 14 ms a table with nothing to compute, 50 staged tables a run.
+        create = sge.Create(
+            kind="TABLE",
+            this=sge.Schema(this=target, expressions=expr.schema().to_sqlglot_column_defs(dialect)),
+        )
+        columns = [sg.to_identifier(c, quoted=True) for c in expr.columns]
+        insert = sge.insert(self.con.compiler.to_sqlglot(expr), into=target, columns=columns)
+        self._together(
+            [
+                f'DROP TABLE IF EXISTS "{layer}"."{building}"',
+                create.sql(dialect),
+                insert.sql(dialect),
+                f'DROP TABLE IF EXISTS "{layer}"."{staging}"',
+                f'ALTER TABLE "{layer}"."{building}" RENAME TO "{staging}"',
+            ]
+        )
+        self._forget(layer, building)
         # Its old handle went with the drop above. The new one takes the schema the table was
         # created with: asking DuckDB again costs a query per staged table.
         handle = ops.DatabaseTable(
@@ -128,6 +148,22 @@ class DuckDBEngine(Engine):
         ).to_expr()
         self._handles[(layer, staging)] = handle
         return handle
+
+    def _together(self, statements: list[str]) -> None:
+        """Run ``statements`` in the open transaction, or else in one of their own."""
+        raw = self.con.con
+        if self._begun:
+            for statement in statements:
+                raw.execute(statement)
+            return
+        raw.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                raw.execute(statement)
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
 
     def publish(self, layer: str, name: str) -> None:
         if self._deferring:

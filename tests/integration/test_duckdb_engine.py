@@ -121,6 +121,18 @@ def test_staged_tables_a_killed_process_committed_are_dropped_on_the_next_open(
         assert con.sql("select k from gold.fact_sales").fetchall() == [(2,)]
 
 
+def test_a_stage_that_fails_leaves_the_staged_version_it_had_and_nothing_half_built(
+    engine: DuckDBEngine,
+) -> None:
+    engine.stage("silver", "s", ibis.memtable(numbers(1)))
+    unreadable = ibis.memtable(numbers(2)).mutate(v=ibis.literal("x").cast("int64"))
+    with pytest.raises(duckdb.ConversionException):
+        engine.stage("silver", "s", unreadable)
+    other = other_connection(engine)
+    assert staging_tables(other) == [staging_name("s")]
+    assert rows(other, staging_name("s")) == [(1, 1)]
+
+
 def test_a_staged_tables_handle_has_the_schema_duckdb_stored(engine: DuckDBEngine) -> None:
     # The engine makes the handle from the expression's schema instead of asking DuckDB.
     source = ibis.memtable(
