@@ -190,8 +190,12 @@ def parse_dates(table: ir.Table, **columns: str) -> ir.Table:
     if clash := sorted(set(columns) & {*table.columns, "_raw"}):
         # A join would keep both and rename the new one: the model would read the old column.
         raise ValueError(f"parse_dates: {clash} already in the table; choose other names")
+    source = table
     for name, raw in columns.items():
-        values = table.select(_raw=table[raw]).distinct()
+        # The distinct values of ``source``, not of the table joined so far: each lookup would
+        # otherwise carry the earlier ones in it (crm_sales' SQL held order_date's parse four
+        # times).
+        values = source.select(_raw=source[raw]).distinct()
         parsed = values.mutate(**{name: parse_date(values._raw)})
         table = table.left_join(parsed, table[raw] == parsed._raw).drop("_raw")
     return table
