@@ -19,7 +19,7 @@ from medallion.engines.base import Engine
 
 @dataclass(frozen=True)
 class Cut:
-    """``rows`` are ``model``'s rows whose ``on`` columns match a row of ``keys``, stored.
+    """``rows`` are the model's rows whose ``on`` columns match a row of ``keys``, stored.
 
     True while the model does not change: in a run, once it is final (an input of a model
     being built, or a merge's own table after its merge; each model is built once a run).
