@@ -16,6 +16,7 @@ from medallion.changes import ModelState, change_table, changes_since, record_ch
 from medallion.config import Settings
 from medallion.cuts import Cuts
 from medallion.engines.base import META, Engine, staging_name
+from medallion.errors import ConfigError
 from medallion.kinds import KeyMap, MergeByKey, Rebuild
 from medallion.quality.gate import Gate, quarantine_table
 from medallion.registry import Built, ModelSpec
@@ -183,15 +184,21 @@ def _with_held_rows(engine: Engine, spec: ModelSpec, built: Built, keys: ir.Tabl
             "them as its output (versions(...).built())"
         )
     partition = list(spec.kind.partition)
+    flags = set(candidates.columns) - set(built.table.columns)  # the rule flags: False here
     held = []
     for name in (spec.table, quarantine_table(spec.table)):
         if not engine.exists(spec.layer, name):
             continue
         rows = engine.table(spec.layer, name).semi_join(keys, partition)
+        if missing := sorted(set(built.table.columns) - set(rows.columns)):
+            raise ConfigError(
+                f"{spec.layer}.{name} has no column {', '.join(missing)}, which {spec.name} "
+                "now writes: rebuild it with `medallion run --full-refresh`"
+            )
         held.append(
             rows.select(
                 **{
-                    column: (rows[column] if column in rows.columns else ibis.literal(False))
+                    column: (ibis.literal(False) if column in flags else rows[column])
                     .cast(dtype)
                     .name(column)
                     for column, dtype in candidates.schema().items()

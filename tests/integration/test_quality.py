@@ -184,6 +184,26 @@ def test_a_quarantined_version_still_competes_with_later_deliveries(tmp_path: Pa
     assert table_differences(settings.database, full.database, ignore=("_quarantined_run",)) == {}
 
 
+def test_a_silver_table_missing_a_column_its_model_writes_asks_for_a_full_refresh(
+    tmp_path: Path,
+) -> None:
+    """Held rows come from the table as it is: one an older medallion wrote, without a column
+    the model writes now, cannot stand in for its earlier versions. Nothing is changed."""
+    settings = first_run(tmp_path)
+    with duckdb.connect(str(settings.database)) as con:
+        con.sql("alter table silver.crm_customers drop column first_name")
+    header = CUSTOMERS.splitlines(keepends=True)[0]
+    write(settings.landing, "crm/cust_info/data/b.csv", header + "1,AW1,Ann,Lee,M,F,2021-01-01\n")  # type: ignore[arg-type]
+    with pytest.raises(
+        ConfigError, match=r"silver.crm_customers has no column first_name.*--full-refresh"
+    ):
+        run(settings)
+    assert query(settings, "select customer_id, marital_status from silver.crm_customers") == [
+        (1, "Single"),
+        (2, "Married"),
+    ]
+
+
 def own_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let a test declare data tests of its own: the registry is restored afterwards."""
     load_tests()
