@@ -11,7 +11,6 @@ from typing import Any
 
 from medallion.changes import ModelState, forget_changes, read_state, write_state
 from medallion.config import Settings
-from medallion.cuts import Cuts
 from medallion.engines import Engine, connect
 from medallion.errors import LandingError, LockError
 from medallion.faults import checkpoint
@@ -270,11 +269,10 @@ def _run_locked(
         batch=max((e.batch_id for e in read_ledger(engine)), default=0),
         state=state,
         gate=gate,
-        cuts=Cuts(engine),
+        cuts=gate.cuts,  # one set for the run: merges add to it, the gate's tests read it
         full_refresh=full_refresh,
     )
     gate.run = ctx.run
-    gate.cuts = ctx.cuts
     gate.tests_at = _tests_at(build, settings)
     with engine.transaction():
         started = time.perf_counter()

@@ -198,9 +198,7 @@ def _with_held_rows(engine: Engine, spec: ModelSpec, built: Built, keys: ir.Tabl
         held.append(
             rows.select(
                 **{
-                    column: (ibis.literal(False) if column in flags else rows[column])
-                    .cast(dtype)
-                    .name(column)
+                    column: (ibis.literal(False) if column in flags else rows[column]).cast(dtype)
                     for column, dtype in candidates.schema().items()
                 }
             )
@@ -210,12 +208,13 @@ def _with_held_rows(engine: Engine, spec: ModelSpec, built: Built, keys: ir.Tabl
     # Stored: the latest per key reads its candidates three times (latest_per_key).
     rows = held[0].union(*held[1:]) if len(held) > 1 else held[0]
     stored = engine.stage(spec.layer, f"{spec.table}__held", rows)
-    swap = {candidates.op(): candidates.union(stored).op()}
+    more = candidates.union(stored)
+    swap = {candidates.op(): more.op()}
     counts = built.rule_counts
     return Built(
         built.table.op().replace(swap).to_expr(),
         None if counts is None else counts.op().replace(swap).to_expr(),
-        candidates=candidates.union(stored),
+        candidates=more,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -41,7 +41,10 @@ class Gate:
     results: list[CheckResult] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # auditing time per model
     built: dict[str, str] = field(default_factory=dict)  # models built so far: their mode
-    cuts: Cuts | None = None  # rows the run already cut out of tables, for tests per key
+    cuts: Cuts = field(init=False)  # rows the run already cut out of tables, for tests per key
+
+    def __post_init__(self) -> None:
+        self.cuts = Cuts(self.engine)
 
     @contextmanager
     def _timed(self, model: str) -> Iterator[None]:
@@ -115,27 +118,19 @@ class Gate:
                     and name != spec.name
                     and set(test.narrow_by) <= set(table.columns)
                 ):
-                    return self._semi_join(name, table, narrowed, test.narrow_by)
+                    return self.cuts.semi_join(name, table, narrowed, test.narrow_by)
                 if changed is None:
                     return table
                 if name == spec.name and changed is keys:
                     return staged  # exactly the changed keys' rows
                 if name == spec.name:
                     return merged.semi_join(changed, list(partition))
-                return self._semi_join(name, table, changed, partition)
+                return self.cuts.semi_join(name, table, changed, partition)
 
             if all(m == spec.name or engine.exists(*m.split(".", 1)) for m in test.models):
                 tested.append(run_test(engine, test, resolve))
         self.results.extend(tested)
         raise_for_failures(spec.name, tested)
-
-    def _semi_join(
-        self, model: str, table: ir.Table, keys: ir.Table, on: Sequence[str]
-    ) -> ir.Table:
-        """Another model's rows for ``keys``: from rows this run already cut out of it."""
-        if self.cuts is None:
-            return table.semi_join(keys, list(on))
-        return self.cuts.semi_join(model, table, keys, on)
 
     def test_unchanged(self, spec: ModelSpec) -> None:
         """The data tests due at a model this run leaves as it was, where another table they
