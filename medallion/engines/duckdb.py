@@ -127,7 +127,10 @@ class DuckDBEngine(Engine):
             this=sge.Schema(this=target, expressions=expr.schema().to_sqlglot_column_defs(dialect)),
         )
         columns = [sg.to_identifier(c, quoted=True) for c in expr.columns]
-        insert = sge.insert(self.con.compiler.to_sqlglot(expr), into=target, columns=columns)
+        # Not copied: the compiled query is used once (copying crm_sales' parse takes 17 ms).
+        insert = sge.insert(
+            self.con.compiler.to_sqlglot(expr), into=target, columns=columns, copy=False
+        )
         self._together(
             [
                 f'DROP TABLE IF EXISTS "{layer}"."{building}"',
