@@ -98,16 +98,20 @@ def bronze_sql(landing: Path, table: str) -> str:
     """
 
 
-def build_baseline(landing: Path, database: Path, as_of: dt.date | None = None) -> dict[str, float]:
+def build_baseline(
+    landing: Path, database: Path, as_of: dt.date | None = None, storage: str = "compatible"
+) -> dict[str, float]:
     """Build bronze, silver and gold from ``landing`` into a fresh ``database`` (replaced if
     it exists); return the seconds each step took. ``as_of`` bounds birth dates (default:
-    today in UTC), as medallion's run setting does."""
+    today in UTC), as medallion's run setting does; ``storage`` is the file format, as
+    medallion's ``--duckdb-storage``, so that both write the same."""
     as_of = as_of or dt.datetime.now(dt.UTC).date()
     landing = landing.resolve()
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
     timings: dict[str, float] = {}
-    con = duckdb.connect(str(database))
+    config = {"storage_compatibility_version": "latest"} if storage == "latest" else {}
+    con = duckdb.connect(str(database), config=config)
     try:
         con.execute("SET VARIABLE as_of = ?", [as_of])
         con.execute("CREATE SCHEMA bronze; CREATE SCHEMA silver; CREATE SCHEMA gold")

@@ -68,7 +68,7 @@ def run_one(kind: str, landing: Path, warehouse: Path, as_of: dt.date) -> dict[s
         warehouse.mkdir(parents=True, exist_ok=True)
         database = warehouse / "baseline.duckdb"
         started = time.perf_counter()
-        steps = build_baseline(landing, database, as_of)
+        steps = build_baseline(landing, database, as_of, storage=duckdb_storage())
         seconds = time.perf_counter() - started
         with duckdb.connect(str(database), read_only=True) as con:
             lines = con.sql("SELECT count(*) FROM bronze.crm_sales_details").fetchone()
@@ -89,7 +89,9 @@ def run_one(kind: str, landing: Path, warehouse: Path, as_of: dt.date) -> dict[s
             landing=landing, warehouse=warehouse, as_of=as_of, backend="spark", spark=spark
         )
     else:
-        settings = Settings(landing=landing, warehouse=warehouse, as_of=as_of)
+        settings = Settings(
+            landing=landing, warehouse=warehouse, as_of=as_of, duckdb_storage=duckdb_storage()
+        )
     started = time.perf_counter()
     report = run(settings, checks=True)
     seconds = time.perf_counter() - started
@@ -105,6 +107,12 @@ def run_one(kind: str, landing: Path, warehouse: Path, as_of: dt.date) -> dict[s
         "checks": len(report.checks),
         "checks_not_passing": sorted(c.id for c in report.checks if c.status != "pass"),
     }
+
+
+def duckdb_storage() -> str:
+    """The DuckDB file format both sides write (``--duckdb-storage``, passed to the children
+    through MEDALLION_DUCKDB_STORAGE)."""
+    return os.environ.get("MEDALLION_DUCKDB_STORAGE") or "compatible"
 
 
 def measure(kind: str, landing: Path, warehouse: Path, as_of: dt.date) -> dict[str, Any]:
@@ -500,7 +508,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['elapsed_minutes']:.0f} minutes in all.",
         "",
         f"Machine: {m['cpu']} ({m['architecture']}), {m['cores']} cores, {m['ram_gb']:g} GB RAM, "
-        f"{m['os']}; Python {m['python']}, {versions}.",
+        f"{m['os']}; Python {m['python']}, {versions}. DuckDB file format of both "
+        f"warehouses: {result.get('duckdb_storage', 'compatible')}.",
         "",
         markdown_table(*summary_rows(result)),
         "",
@@ -579,6 +588,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--write-doc", action="store_true", help="put the tables in BENCHMARKS.md")
     parser.add_argument(
+        "--duckdb-storage",
+        choices=("compatible", "latest"),
+        default="compatible",
+        help="DuckDB file format of medallion's and the baseline's warehouses alike",
+    )
+    parser.add_argument(
         "--render", type=Path, default=None, help="only show (and --write-doc) a results JSON"
     )
     # The child side of one measured run (internal).
@@ -591,6 +606,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.one:
         print(json.dumps(run_one(args.one, args.landing, args.warehouse, args.as_of)))
         return
+    if not args.render:
+        os.environ["MEDALLION_DUCKDB_STORAGE"] = args.duckdb_storage  # the children inherit it
     if args.render:
         result = json.loads(args.render.read_text())
     else:
@@ -632,6 +649,7 @@ def bench(args: argparse.Namespace, arguments: list[str]) -> dict[str, Any]:
         "elapsed_minutes": round((time.perf_counter() - started) / 60, 1),
         "as_of": as_of.isoformat(),
         "seed": SEED,
+        "duckdb_storage": args.duckdb_storage,
         "machine": machine(),
         "code": code,
         "targets": targets(scales),

@@ -20,6 +20,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # read from the working dir
 # DuckDB's memory limit: its default (80% of RAM) lets the buffer pool keep whole tables in
 # memory; spilling past this costs little time (benchmarks: BENCHMARKS.md).
 DEFAULT_MEMORY_LIMIT = "1GB"
+# The file format of a new DuckDB warehouse: "compatible" is DuckDB's default, a format every
+# DuckDB since 1.0 reads; "latest" is the running DuckDB's own, which only it and later
+# versions read (docs/decisions.md, "DuckDB's storage format").
+DUCKDB_STORAGE = ("compatible", "latest")
 _MEMORY = re.compile(r"[0-9]+(\.[0-9]+)? ?([KMGT]i?B)", re.IGNORECASE)
 
 
@@ -98,11 +102,17 @@ class Settings:
     severity: SeverityPolicy = field(default_factory=SeverityPolicy)
     spark: SparkSettings = field(default_factory=SparkSettings)
     memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB's; Spark sizes its own memory
+    duckdb_storage: str = "compatible"  # of a new DuckDB warehouse; an existing one keeps its own
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
             raise ConfigError(
                 f"backend {self.backend!r} is not available: choose one of {', '.join(BACKENDS)}"
+            )
+        if self.duckdb_storage not in DUCKDB_STORAGE:
+            raise ConfigError(
+                f"DuckDB storage {self.duckdb_storage!r} is not known: choose one of "
+                f"{', '.join(DUCKDB_STORAGE)}"
             )
         if not _MEMORY.fullmatch(self.memory_limit):
             raise ConfigError(
@@ -143,10 +153,11 @@ class Settings:
         config: Path | None = None,
         spark: SparkSettings | None = None,
         memory_limit: str | None = None,
+        duckdb_storage: str | None = None,
     ) -> Settings:
         """Explicit arguments win over MEDALLION_LANDING/WAREHOUSE/BACKEND/AS_OF/CONFIG/
-        MEMORY_LIMIT; without either, a medallion.toml in the working directory sets check
-        severities."""
+        MEMORY_LIMIT/DUCKDB_STORAGE; without either, a medallion.toml in the working directory
+        sets check severities."""
         return cls(
             landing=landing or _env_path("MEDALLION_LANDING", None),
             warehouse=warehouse
@@ -159,6 +170,9 @@ class Settings:
             memory_limit=memory_limit
             or os.environ.get("MEDALLION_MEMORY_LIMIT")
             or DEFAULT_MEMORY_LIMIT,
+            duckdb_storage=duckdb_storage
+            or os.environ.get("MEDALLION_DUCKDB_STORAGE")
+            or "compatible",
         )
 
 

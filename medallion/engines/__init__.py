@@ -11,7 +11,9 @@ def connect(settings: Settings) -> Engine:
     if settings.backend == "duckdb":
         from medallion.engines.duckdb import DuckDBEngine
 
-        return DuckDBEngine(settings.database, memory_limit=settings.memory_limit)
+        return DuckDBEngine(
+            settings.database, memory_limit=settings.memory_limit, storage=settings.duckdb_storage
+        )
     if settings.backend == "spark":
         from medallion.engines.spark import SparkEngine
         from medallion.engines.spark_session import spark_session

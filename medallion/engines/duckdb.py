@@ -33,10 +33,14 @@ class DuckDBEngine(Engine):
     name = "duckdb"
     supports_merge = True
 
-    def __init__(self, database: Path, *, memory_limit: str | None = None) -> None:
+    def __init__(
+        self, database: Path, *, memory_limit: str | None = None, storage: str = "compatible"
+    ) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
+        # Read when DuckDB creates the file; a file keeps the format it was created with.
+        config = {"storage_compatibility_version": "latest"} if storage == "latest" else {}
         try:
-            self.con = ibis.duckdb.connect(str(database))
+            self.con = ibis.duckdb.connect(str(database), **config)
         except Exception as exc:  # duckdb raises IOException for a locked or corrupt file
             raise ConfigError(f"cannot open warehouse {database}: {exc}") from None
         if memory_limit:

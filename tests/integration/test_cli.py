@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -11,6 +12,7 @@ from medallion.cli import main
 from medallion.config import DEFAULT_MEMORY_LIMIT, Settings
 from medallion.engines import connect
 from medallion.engines.duckdb import DuckDBEngine
+from tests.integration.test_duckdb_engine import storage_version
 from tests.integration.test_ingest import CUSTOMERS, write
 
 
@@ -115,3 +117,27 @@ def test_memory_limit_reaches_duckdb_and_a_bad_one_is_a_one_line_error(
     assert Settings.from_env(landing=landing).memory_limit == "300MB"
     monkeypatch.delenv("MEDALLION_MEMORY_LIMIT")
     assert Settings.from_env(landing=landing).memory_limit == DEFAULT_MEMORY_LIMIT
+
+
+def test_duckdb_storage_reaches_a_new_warehouse_and_a_bad_one_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    write(landing, "crm/cust_info/data/a.csv", CUSTOMERS)
+    monkeypatch.setenv("MEDALLION_DUCKDB_STORAGE", "newest")
+    code, out = invoke("run", "--landing", str(landing), "--warehouse", str(tmp_path / "a"))
+    assert code == 1
+    assert out.strip() == (
+        "Error: DuckDB storage 'newest' is not known: choose one of compatible, latest"
+    )
+    monkeypatch.delenv("MEDALLION_DUCKDB_STORAGE")
+    for name, option in (("compatible", []), ("latest", ["--duckdb-storage", "latest"])):
+        warehouse = tmp_path / name
+        code, out = invoke("run", "--landing", str(landing), "--warehouse", str(warehouse), *option)
+        assert code == 0, out
+    formats = {
+        name: storage_version(tmp_path / name / "medallion.duckdb")
+        for name in ("compatible", "latest")
+    }
+    assert formats["latest"] != formats["compatible"]
+    assert formats["latest"].startswith("v" + ".".join(duckdb.__version__.split(".")[:2]))

@@ -161,3 +161,35 @@ def test_a_staged_tables_handle_has_the_schema_duckdb_stored(engine: DuckDBEngin
         {"text": "a", "one": 1},
         {"text": None, "one": 1},
     ]
+
+
+def storage_version(database: Path) -> str:
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = con.sql(
+            "select tags['storage_version'] from duckdb_databases()"
+            " where database_name = current_database()"
+        ).fetchone()
+    assert found is not None
+    return str(found[0])
+
+
+def test_latest_storage_is_the_format_of_a_new_warehouse_and_an_existing_one_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    compatible, latest = tmp_path / "compatible.duckdb", tmp_path / "latest.duckdb"
+    for database, storage in ((compatible, "compatible"), (latest, "latest")):
+        engine = DuckDBEngine(database, storage=storage)
+        engine.append("silver", "t", numbers(1, 2))
+        engine.close()
+    assert storage_version(compatible) != storage_version(latest)
+    major, minor = duckdb.__version__.split(".")[:2]
+    assert storage_version(latest).startswith(f"v{major}.{minor}")
+    before = storage_version(compatible)
+
+    engine = DuckDBEngine(compatible, storage="latest")
+    engine.append("silver", "t", numbers(3))
+    engine.close()
+
+    assert storage_version(compatible) == before
+    with duckdb.connect(str(compatible), read_only=True) as con:
+        assert rows(con, "t") == [(0, 3), (1, 1), (2, 2)]
