@@ -90,8 +90,8 @@ def warehouse_options(func: F) -> F:
             type=click.Choice(DUCKDB_STORAGE),
             default=None,
             help="DuckDB: file format of a new warehouse. compatible: any DuckDB since 1.0 "
-            "reads it; latest: this DuckDB's own, about a tenth faster to build, read only by "
-            "it and later versions. Default: compatible or $MEDALLION_DUCKDB_STORAGE.",
+            "reads it; latest: this DuckDB's own, faster to build, read only by it and later "
+            "versions. Default: compatible or $MEDALLION_DUCKDB_STORAGE.",
         ),
         click.option(
             "--spark-master",
