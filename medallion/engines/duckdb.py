@@ -14,7 +14,7 @@ published tables are exactly as they were, as with one transaction from the star
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -156,6 +156,21 @@ class DuckDBEngine(Engine):
         self._handles[(layer, staging)] = handle
         return handle
 
+    @contextmanager
+    def _unordered(self) -> Iterator[None]:
+        """Inserts free to write their rows in any order (rows carry their lineage): DuckDB
+        then inserts in parallel."""
+        raw = self.con.con
+        raw.execute("SET preserve_insertion_order = false")
+        try:
+            yield
+        except BaseException:
+            # In an aborted transaction even RESET fails; the error to see is the first one.
+            with suppress(duckdb.Error):
+                raw.execute("RESET preserve_insertion_order")
+            raise
+        raw.execute("RESET preserve_insertion_order")
+
     def _together(self, statements: list[str]) -> None:
         """Run ``statements`` in the open transaction, or else in one of their own."""
         raw = self.con.con
@@ -231,17 +246,15 @@ class DuckDBEngine(Engine):
                         f'ALTER TABLE "{layer}"."{name}" ADD COLUMN "{field.name}" {type_sql}'
                     )
             if isinstance(rows, pa.Table):  # straight from Arrow, matched by column name
-                # Rows carry their lineage, so their order is free: DuckDB then inserts in
-                # parallel (a third faster on a group of landing files).
+                # A third faster on a group of landing files.
                 raw = self.con.con
                 raw.register("_medallion_rows", rows)
-                raw.execute("SET preserve_insertion_order = false")
                 try:
-                    raw.execute(
-                        f'INSERT INTO "{layer}"."{name}" BY NAME SELECT * FROM _medallion_rows'
-                    )
+                    with self._unordered():
+                        raw.execute(
+                            f'INSERT INTO "{layer}"."{name}" BY NAME SELECT * FROM _medallion_rows'
+                        )
                 finally:
-                    raw.execute("RESET preserve_insertion_order")
                     raw.unregister("_medallion_rows")
             else:
                 self.con.insert(name, rows, database=layer)

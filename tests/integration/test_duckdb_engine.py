@@ -193,3 +193,10 @@ def test_latest_storage_is_the_format_of_a_new_warehouse_and_an_existing_one_kee
     assert storage_version(compatible) == before
     with duckdb.connect(str(compatible), read_only=True) as con:
         assert rows(con, "t") == [(0, 3), (1, 1), (2, 2)]
+
+
+def test_a_failing_append_in_a_transaction_raises_its_own_error(engine: DuckDBEngine) -> None:
+    bad = pa.table({"k": ["not a number"], "v": [1]})
+    with pytest.raises(duckdb.ConversionException, match="not a number"), engine.transaction():
+        engine.append("silver", "appended", bad)
+    assert rows(engine, "appended") == [(0, 3), (1, 1), (2, 2)]
