@@ -243,7 +243,11 @@ def latest_per_key(
     same = [table[k].identical_to(repeated[k]) for k in keys]
     alone = table.anti_join(repeated, same)
     several = table.semi_join(repeated, same)
-    return alone.union(_first_ranked(several, keys, order_by))
+    # The few ranked rows first: on DuckDB each branch of a union fills row groups of its own,
+    # so the other order ended a table with a small one after a partial one, which the first
+    # rows appended after them let DuckDB's vacuum merge with their neighbours (370,000 rows
+    # of silver crm_customers rewritten in the first incremental run after a full one).
+    return _first_ranked(several, keys, order_by).union(alone)
 
 
 def _first_ranked(table: ir.Table, keys: Sequence[str], order_by: Sequence[ir.Value]) -> ir.Table:
