@@ -606,11 +606,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.one:
         print(json.dumps(run_one(args.one, args.landing, args.warehouse, args.as_of)))
         return
-    if not args.render:
-        os.environ["MEDALLION_DUCKDB_STORAGE"] = args.duckdb_storage  # the children inherit it
     if args.render:
         result = json.loads(args.render.read_text())
     else:
+        os.environ["MEDALLION_DUCKDB_STORAGE"] = args.duckdb_storage  # the children inherit it
         result = bench(args, sys.argv[1:] if argv is None else argv)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(result, indent=2) + "\n")

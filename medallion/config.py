@@ -24,6 +24,7 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 # DuckDB since 1.0 reads; "latest" is the running DuckDB's own, which only it and later
 # versions read (docs/decisions.md, "DuckDB's storage format").
 DUCKDB_STORAGE = ("compatible", "latest")
+DEFAULT_DUCKDB_STORAGE = "compatible"
 _MEMORY = re.compile(r"[0-9]+(\.[0-9]+)? ?([KMGT]i?B)", re.IGNORECASE)
 
 
@@ -102,7 +103,7 @@ class Settings:
     severity: SeverityPolicy = field(default_factory=SeverityPolicy)
     spark: SparkSettings = field(default_factory=SparkSettings)
     memory_limit: str = DEFAULT_MEMORY_LIMIT  # DuckDB's; Spark sizes its own memory
-    duckdb_storage: str = "compatible"  # of a new DuckDB warehouse; an existing one keeps its own
+    duckdb_storage: str = DEFAULT_DUCKDB_STORAGE  # of a new warehouse; an old one keeps its own
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -172,7 +173,7 @@ class Settings:
             or DEFAULT_MEMORY_LIMIT,
             duckdb_storage=duckdb_storage
             or os.environ.get("MEDALLION_DUCKDB_STORAGE")
-            or "compatible",
+            or DEFAULT_DUCKDB_STORAGE,
         )
 
 

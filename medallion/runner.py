@@ -292,7 +292,6 @@ def _run_locked(
         batch=max((e.batch_id for e in read_ledger(engine)), default=0),
         state=state,
         gate=gate,
-        cuts=gate.cuts,  # one set for the run: merges add to it, the gate's tests read it
         full_refresh=full_refresh,
     )
     gate.run = ctx.run

@@ -41,8 +41,12 @@ class BuildContext:
     batch: int  # the highest bronze batch this run takes in
     state: dict[str, ModelState]
     gate: Gate
-    cuts: Cuts
     full_refresh: bool = False
+
+    @property
+    def cuts(self) -> Cuts:
+        """The run's cuts, which the gate owns: merges add to them, its tests read them."""
+        return self.gate.cuts
 
 
 def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
