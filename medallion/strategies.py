@@ -120,6 +120,10 @@ def _merge(
     partition = spec.kind.partition
     restriction = spec.kind.restrict(inputs, changes)
     engine = ctx.engine
+    # What a merge stages is small and in the transaction its merge begins anyway: begun
+    # now, none of it is committed on its own (on DuckDB, it went to the log and the
+    # checkpoint wrote about 4 MB of it to the file, to be dropped at the end of the run).
+    engine.begin_now()
     keys = engine.stage(
         spec.layer, f"{spec.table}_keys", restriction.keys.select(*partition).distinct()
     )
@@ -227,6 +231,7 @@ def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -
     assert isinstance(spec.kind, KeyMap)
     natural, key = spec.kind.natural_key, spec.kind.key
     engine = ctx.engine
+    engine.begin_now()  # as a merge does: what it stages is small, and it merges
     (name,) = spec.inputs  # one bronze table
     new_rows = changes_since(engine, name, previous, ctx.state.get(name))
     assert new_rows is not None  # bronze changes are its newer batches, always on record

@@ -83,6 +83,12 @@ class Engine(ABC):
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all."""
 
+    def begin_now(self) -> None:
+        """Inside ``transaction()``: what is staged from here on is part of it, where an
+        engine would otherwise commit staged tables as they are built (DuckDB). Nothing to
+        do for an engine that does not."""
+        return None
+
     @abstractmethod
     def close(self) -> None: ...
 

@@ -6,7 +6,10 @@ something changes a published table, staged tables are committed under their sta
 where no reader looks, and publishing them (a rename) and dropping published tables wait in a
 list; reads of a name waiting to be published resolve to its staged table. The first change
 that cannot wait (a merge, an append, a delete) begins the transaction; the end of the
-outermost one begins it if need be, applies the waiting steps in order and commits. On failure
+outermost one begins it if need be, applies the waiting steps in order and commits. A merge
+begins it before it stages (``begin_now``): its staged tables are small, and committed on
+their own they went to the log, and a checkpoint wrote them to the file only for the run to
+drop them. On failure
 the transaction rolls back and the staged tables committed meanwhile are dropped: the
 published tables are exactly as they were, as with one transaction from the start.
 """
@@ -305,6 +308,9 @@ class DuckDBEngine(Engine):
     def _deferring(self) -> bool:
         """Inside a transaction that has not begun: publishing and drops wait."""
         return self._in_transaction and not self._begun
+
+    def begin_now(self) -> None:
+        self._begin()
 
     def _begin(self) -> None:
         if self._deferring:

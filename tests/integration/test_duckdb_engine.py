@@ -107,6 +107,24 @@ def test_a_failed_transaction_leaves_every_table_as_it_was_and_no_staged_table(
     assert staging_tables(other) == []
 
 
+@pytest.mark.parametrize("now", [False, True], ids=["lazily", "begun now"])
+def test_tables_staged_after_begin_now_are_never_committed_on_their_own(
+    engine: DuckDBEngine, now: bool
+) -> None:
+    other = other_connection(engine)
+    with engine.transaction():
+        if now:
+            engine.begin_now()
+        engine.stage("silver", "merged", ibis.memtable(numbers(9)))
+        engine.stage("silver", "merged_keys", ibis.memtable(numbers(9)).select("k"))
+        # Lazily, a staged table commits as it is built; begun now, it is the run's own.
+        committed = [staging_name("merged"), staging_name("merged_keys")]
+        assert staging_tables(other) == ([] if now else committed)
+        engine.merge("silver", "merged", ("k",))
+    assert rows(other, "merged") == [(0, 9), (1, 1), (2, 2)]
+    assert staging_tables(other) == []
+
+
 def test_staged_tables_a_killed_process_committed_are_dropped_on_the_next_open(
     tmp_path: Path,
 ) -> None:
