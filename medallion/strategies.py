@@ -133,7 +133,9 @@ def _merge(
     swap = {found.op(): keys.op()} if found.schema() == keys.schema() else {}
     # The cut-down inputs are written once: finding them scans the whole input (the touched
     # partitions' keys are computed for every row), and the build, its rule counts and its
-    # audit would each repeat that scan. Inputs passed whole are read as they are.
+    # audit would each repeat that scan. Inputs passed whole are read as they are. A later
+    # input made from an earlier one reads its stored rows: dim_customer's ERP rows are those
+    # of the touched customers' numbers, which another scan of the customers would find.
     build_inputs, staged_inputs = [], []
     for i, (table, whole) in enumerate(zip(restriction.inputs, inputs, strict=True)):
         if table.equals(whole):
@@ -150,6 +152,7 @@ def _merge(
         else:
             cut = table.op().replace(swap).to_expr() if swap else table
         stored = engine.stage(spec.layer, name, cut)
+        swap[table.op()] = stored.op()
         build_inputs.append(stored)
         if by_key:
             ctx.cuts.add(spec.inputs[i], partition, keys, stored)

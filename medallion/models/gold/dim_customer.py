@@ -27,7 +27,9 @@ def changed_customers(inputs: Sequence[ir.Table], changes: Sequence[ir.Table]) -
     numbers = union_keys("customer_number", new_demographics, new_locations)
     via_erp = customers.semi_join(numbers, "customer_number")
     keys = union_keys("customer_id", new_customers, via_erp, changes[4])
-    touched = customers.semi_join(keys, "customer_id")
+    # A table, not an open join: the ERP inputs are then made from it (a join's select would
+    # make a join of their own), and a run reads their numbers from its stored rows.
+    touched = customers.semi_join(keys, "customer_id").select(customers.columns)
     their_numbers = touched.select("customer_number")
     return Restriction(
         [
