@@ -164,8 +164,12 @@ def _merge(
             built = _with_held_rows(engine, spec, built, keys)
             staged_inputs.append(f"{spec.table}__held")
         # Only rows of the touched partitions (a dimension's unknown member is not one).
-        engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
-        counts = _rule_counts(engine, built, None)
+        staged = engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
+        # Built from new rows and the rows held for their keys: every row is in a touched
+        # partition, so the counts read the rows as staged rather than choose the latest
+        # versions a second time (at scale 100, 11 ms of compiling and 14 ms of SQL for
+        # crm_sales).
+        counts = _rule_counts(engine, built, staged if restriction.new_only else None)
     # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
     ctx.gate.audit_staged(spec, partition=partition, keys=keys)
     record_changes(engine, spec.name, keys, ctx.run)
