@@ -52,16 +52,18 @@ def audit(
     checks: ContractChecks,
     table: ir.Table,
     *,
-    merged: ir.Table | None = None,
+    old: ir.Table | None = None,
+    keys: ir.Table | None = None,
     partition: tuple[str, ...] = (),
     run: int = 0,
 ) -> Audit:
     """Evaluate every check of the contract on ``table`` (the staged rows).
 
-    Row checks are counted in one aggregate query. For a merge, ``merged`` is the table as it
-    will be and ``partition`` its partition: a uniqueness check of a key without the partition
-    then reads the rows of ``merged`` that share a key with a staged row, since the staged rows
-    alone cannot show a clash with rows the merge keeps.
+    Row checks are counted in one aggregate query. For a merge, the staged rows replace the
+    rows of ``old`` (the published table) whose ``partition`` is among ``keys``: a uniqueness
+    check of a key without the partition then reads the rows of the table as it will be that
+    share a key with a staged row, since the staged rows alone cannot show a clash with rows
+    the merge keeps.
     Failing rows of quarantine checks are returned with the ids of the checks they broke.
     """
     check_schema(checks, table)
@@ -83,8 +85,8 @@ def audit(
         results.append(_result(check, failures, seconds, sample))
     for key in checks.keys:
         view = table
-        if merged is not None and not set(partition) <= set(key.columns):
-            view = _sharing_a_key(merged, table, key.columns)
+        if old is not None and keys is not None and not set(partition) <= set(key.columns):
+            view = _sharing_a_key(old, keys, partition, table, key.columns)
         results.append(_check_key(engine, key, view))
     out = Audit(results)
     quarantine = [c for c in checks.rows if c.severity == "quarantine" and counts[c.id]]
@@ -120,12 +122,28 @@ def raise_for_failures(model: str, results: list[CheckResult]) -> None:
     )
 
 
-def _sharing_a_key(merged: ir.Table, staged: ir.Table, columns: Sequence[str]) -> ir.Table:
-    """The rows of ``merged`` whose ``columns`` equal (nulls included) a staged row's. A clash
-    the merge brings in has a staged row in it; rows it keeps were checked when they were
-    written. Grouping these few rows, not the whole table, is what makes the check cheap."""
+def _sharing_a_key(
+    old: ir.Table,
+    keys: ir.Table,
+    partition: Sequence[str],
+    staged: ir.Table,
+    columns: Sequence[str],
+) -> ir.Table:
+    """The rows of the table after the merge whose ``columns`` equal (nulls included) a staged
+    row's: the staged rows, and the rows of ``old`` the merge keeps that share their key. A
+    clash the merge brings in has a staged row in it; rows it keeps were checked when they were
+    written. Grouping these few rows, not the whole table, is what makes the check cheap.
+
+    Old rows are matched by equality, which lets DuckDB skip the row groups outside the staged
+    keys' range (customer_keys' new keys all follow the old ones: 30 ms to 5 ms at scale 100);
+    rows with a null in the key can only match by identity, and are compared so.
+    """
     values = staged.select(*columns).distinct()
-    return merged.semi_join(values, [merged[c].identical_to(values[c]) for c in columns])
+    equal = old.semi_join(values, [old[c] == values[c] for c in columns])
+    nulls = old.filter(ibis.or_(*(old[c].isnull() for c in columns)))
+    same = nulls.semi_join(values, [nulls[c].identical_to(values[c]) for c in columns])
+    kept = equal.union(same).anti_join(keys, list(partition))
+    return kept.union(staged.select(*old.columns))
 
 
 def _check_key(engine: Engine, key: KeyCheck, table: ir.Table) -> CheckResult:

@@ -81,7 +81,8 @@ class Gate:
                 engine,
                 checks,
                 staged,
-                merged=merged if keys is not None else None,
+                old=engine.table(spec.layer, spec.table) if keys is not None else None,
+                keys=keys,
                 partition=partition,
                 run=self.run,
             )

@@ -304,14 +304,20 @@ def test_each_uniqueness_check_fails_on_a_duplicated_key(engine: DuckDBEngine, m
 def test_a_merge_key_check_finds_a_clash_with_rows_the_merge_keeps(engine: DuckDBEngine) -> None:
     model = "gold.customer_keys"  # merged by customer_id, unique by customer_key
     checks = contract_checks(model, gold.CustomerKeys, SeverityPolicy())
-    kept = [(1, 1), (2, 2), (5, 7), (6, 7)]  # (customer_id, customer_key)
-    staged = [(3, 2), (4, 4)]  # customer 3 takes the key customer 2 keeps
-    as_table = [{"customer_id": i, "customer_key": k} for i, k in kept + staged]
-    merged = table_of(gold.CustomerKeys, as_table)
-    new = table_of(gold.CustomerKeys, as_table[len(kept) :])
-    found = audit(engine, checks, new, merged=merged, partition=("customer_id",))
-    # Key 2, twice. Key 7 is repeated among kept rows only: the run that wrote them checked it.
-    assert {r.id: r.failures for r in found.results if r.failures} == {f"{model}.unique": 2}
+
+    def table(*rows: tuple[int, int | None]) -> ir.Table:
+        return table_of(gold.CustomerKeys, [{"customer_id": i, "customer_key": k} for i, k in rows])
+
+    # (customer_id, customer_key): the merge replaces customer 4's row.
+    old = table((1, 1), (2, 2), (4, 4), (5, 7), (6, 7), (7, None))
+    new = table((3, 2), (4, 4), (8, None))  # customer 3 takes the key customer 2 keeps
+    keys = ibis.memtable({"customer_id": [3, 4, 8]})
+    found = audit(engine, checks, new, old=old, keys=keys, partition=("customer_id",))
+    unique = {r.id: r.failures for r in found.results}[f"{model}.unique"]
+    # Key 2 twice, and the null key twice (a null is one key, as in a GROUP BY). Key 4 is not
+    # a clash: customer 4's old row goes. Key 7 is repeated among kept rows only: the run
+    # that wrote them checked it.
+    assert unique == 4
 
 
 def test_contracts_with_a_key_are_exactly_these() -> None:
