@@ -218,3 +218,21 @@ def test_a_failing_append_in_a_transaction_raises_its_own_error(engine: DuckDBEn
     with pytest.raises(duckdb.ConversionException, match="not a number"), engine.transaction():
         engine.append("silver", "appended", bad)
     assert rows(engine, "appended") == [(0, 3), (1, 1), (2, 2)]
+
+
+def test_appending_a_query_matches_columns_by_name_and_adds_the_missing_ones(
+    engine: DuckDBEngine,
+) -> None:
+    source = ibis.memtable(numbers(4, 5))
+    engine.append("meta", "log", source.select("v", "k"))  # created with the query's columns
+    engine.append("meta", "log", source.select(v=source.v + 10))  # no k: null
+    engine.append("meta", "log", source.select("k", "v", run=ibis.literal(2, "int64")))
+    found = engine.to_arrow(engine.table("meta", "log")).to_pylist()
+    assert sorted(found, key=lambda r: (r["v"], r["run"] or 0)) == [
+        {"v": 4, "k": 1, "run": None},
+        {"v": 4, "k": 1, "run": 2},
+        {"v": 5, "k": 2, "run": None},
+        {"v": 5, "k": 2, "run": 2},
+        {"v": 14, "k": None, "run": None},
+        {"v": 15, "k": None, "run": None},
+    ]
