@@ -66,9 +66,11 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
     merging = isinstance(spec.kind, MergeByKey) and not fresh
     changes = _input_changes(spec, ctx, previous) if merging and previous else None
     if isinstance(spec.kind, MergeByKey) and changes is not None:
-        counts, mode = _merge(spec, ctx, inputs, changes), "incremental"
+        with _selects_unfused():
+            counts, mode = _merge(spec, ctx, inputs, changes), "incremental"
     elif isinstance(spec.kind, KeyMap) and not fresh and previous is not None:
-        counts, mode = _number_new_keys(spec, ctx, previous), "incremental"
+        with _selects_unfused():
+            counts, mode = _number_new_keys(spec, ctx, previous), "incremental"
     elif (
         isinstance(spec.kind, Rebuild)
         and not fresh
@@ -301,6 +303,20 @@ def _unchanged(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -> bool
         if found:
             return False
     return True
+
+
+@contextmanager
+def _selects_unfused() -> Iterator[None]:
+    """Compile without Ibis fusing consecutive selects into one, for the few rows a merge
+    reads. Fusing is a rewrite of the whole expression that pays off in DuckDB's plan for
+    large inputs (crm_sales' full build: 9.6 s fused, 13.2 s not), not for a merge's; at
+    scale 100 it was a fifth of an incremental run's compiling (0.11 of 0.57 s)."""
+    fused = ibis.options.sql.fuse_selects
+    ibis.options.sql.fuse_selects = False
+    try:
+        yield
+    finally:
+        ibis.options.sql.fuse_selects = fused
 
 
 def _reads_as_of(spec: ModelSpec) -> bool:
