@@ -173,9 +173,13 @@ def _merge(
         # crm_sales).
         counts = _rule_counts(engine, built, staged if restriction.new_only else None)
     # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
-    ctx.gate.audit_staged(spec, partition=partition, keys=keys)
+    # Where nobody sees the merge before the run commits, the tests read the merged table.
+    later = engine.private_until_commit
+    ctx.gate.audit_staged(spec, partition=partition, keys=keys, tests=not later)
     record_changes(engine, spec.name, keys, ctx.run)
     engine.merge(spec.layer, spec.table, partition, keep=True)
+    if later:
+        ctx.gate.test_merged(spec, partition=partition, keys=keys)
     # The staged rows are now the table's rows for these keys: fact_orders takes fact_sales'.
     ctx.cuts.add(spec.name, partition, keys, engine.table(spec.layer, staging_name(spec.table)))
     for kept in (spec.table, f"{spec.table}_keys"):
@@ -257,9 +261,14 @@ def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -
         fresh.select(natural, **{key: (offset + ordinal + 1).cast(dt.int64)}),
     )
     keys = engine.stage(spec.layer, f"{spec.table}_keys", staged.select(natural))
-    ctx.gate.audit_staged(spec, partition=(natural,), keys=keys)
+    later = engine.private_until_commit  # as in a merge
+    ctx.gate.audit_staged(spec, partition=(natural,), keys=keys, tests=not later)
     record_changes(engine, spec.name, keys, ctx.run)
-    engine.merge(spec.layer, spec.table, (natural,))
+    engine.merge(spec.layer, spec.table, (natural,), keep=later)
+    if later:
+        ctx.gate.test_merged(spec, partition=(natural,), keys=keys)
+        for kept in (spec.table, f"{spec.table}_keys"):
+            engine.drop(spec.layer, staging_name(kept))
     return {}
 
 

@@ -28,6 +28,9 @@ class Engine(ABC):
 
     name: str
     supports_merge: bool = False
+    # Readers see none of a run's changes until its outermost transaction commits (DuckDB):
+    # a check after a merge still comes before anyone can read the merged rows.
+    private_until_commit: bool = False
 
     @abstractmethod
     def table(self, layer: str, name: str) -> ir.Table:

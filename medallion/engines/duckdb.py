@@ -35,6 +35,7 @@ from medallion.errors import ConfigError
 class DuckDBEngine(Engine):
     name = "duckdb"
     supports_merge = True
+    private_until_commit = True
 
     def __init__(
         self, database: Path, *, memory_limit: str | None = None, storage: str = "compatible"

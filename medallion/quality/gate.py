@@ -55,7 +55,12 @@ class Gate:
             self.seconds[model] = self.seconds.get(model, 0.0) + time.perf_counter() - started
 
     def audit_staged(
-        self, spec: ModelSpec, *, partition: tuple[str, ...] = (), keys: ir.Table | None = None
+        self,
+        spec: ModelSpec,
+        *,
+        partition: tuple[str, ...] = (),
+        keys: ir.Table | None = None,
+        tests: bool = True,
     ) -> None:
         """Check the staged rows of ``spec``; raise on an error-severity failure.
 
@@ -63,35 +68,64 @@ class Gate:
         touched partitions: row checks and keys containing the partition need nothing else,
         other checks see the table as it will be after the merge. Rows failing a quarantine
         check leave the staged table for ``<table>_quarantine``, replaced partition-wise too.
+        Without ``tests``, the data tests wait for ``test_merged``.
         """
         if not self.enabled:
             return
         with self._timed(spec.name):
-            self._audit_staged(spec, partition, keys)
+            staged = self._check_contract(spec, partition, keys)
+            if tests:
+                merged = self._after_merge(spec, staged, partition, keys)
+                self._test(spec, partition, keys, staged, merged)
 
-    def _audit_staged(
+    def test_merged(self, spec: ModelSpec, *, partition: tuple[str, ...], keys: ir.Table) -> None:
+        """The data tests of a merge, run after it, where the engine keeps the run's changes
+        from readers until the run commits (``Engine.private_until_commit``): a failure still
+        publishes nothing. They read the merged table itself, which before the merge they had
+        to compute (fact_orders' totals: an anti join of all its orders with the merge's)."""
+        if not self.enabled:
+            return
+        engine = self.engine
+        with self._timed(spec.name):
+            staged = engine.table(spec.layer, staging_name(spec.table))
+            self._test(spec, partition, keys, staged, engine.table(spec.layer, spec.table))
+
+    def _check_contract(
         self, spec: ModelSpec, partition: tuple[str, ...], keys: ir.Table | None
-    ) -> None:
+    ) -> ir.Table:
+        """The contract's checks of the staged rows; returns them, quarantined rows gone."""
         engine = self.engine
         staged = engine.table(spec.layer, staging_name(spec.table))
-        merged = self._after_merge(spec, staged, partition, keys)
-        if spec.contract is not None:
-            checks = contract_checks(spec.name, spec.contract, self.policy)
-            found = audit(
-                engine,
-                checks,
-                staged,
-                old=engine.table(spec.layer, spec.table) if keys is not None else None,
-                keys=keys,
-                partition=partition,
-                run=self.run,
-            )
-            self.results.extend(found.results)
-            raise_for_failures(spec.name, found.results)
-            self._quarantine(spec, found.quarantined, partition, keys)
-            if found.kept is not None:
-                staged = engine.stage(spec.layer, spec.table, found.kept)
-                merged = self._after_merge(spec, staged, partition, keys)
+        if spec.contract is None:
+            return staged
+        checks = contract_checks(spec.name, spec.contract, self.policy)
+        found = audit(
+            engine,
+            checks,
+            staged,
+            old=engine.table(spec.layer, spec.table) if keys is not None else None,
+            keys=keys,
+            partition=partition,
+            run=self.run,
+        )
+        self.results.extend(found.results)
+        raise_for_failures(spec.name, found.results)
+        self._quarantine(spec, found.quarantined, partition, keys)
+        if found.kept is not None:
+            staged = engine.stage(spec.layer, spec.table, found.kept)
+        return staged
+
+    def _test(
+        self,
+        spec: ModelSpec,
+        partition: tuple[str, ...],
+        keys: ir.Table | None,
+        staged: ir.Table,
+        merged: ir.Table,
+    ) -> None:
+        """The data tests due at ``spec``, on its ``staged`` rows or the table ``merged``
+        (as it is or will be after its merge; the staged rows when it is rebuilt)."""
+        engine = self.engine
         tested = []
         within: dict[str, bool] = {}  # per model: are its changes among this model's keys?
         for test in self.tests_at.get(spec.name, []):
@@ -215,6 +249,7 @@ class Gate:
         partition: tuple[str, ...],
         keys: ir.Table | None,
     ) -> ir.Table:
+        """The table as the merge will leave it (the staged rows when it is rebuilt)."""
         if keys is None:
             return staged
         old = self.engine.table(spec.layer, spec.table)

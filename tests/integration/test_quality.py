@@ -239,6 +239,26 @@ def test_a_failing_data_test_stops_the_run_before_gold_changes(
     assert {"custom:at_most_one_line_per_order", QUANTITY} <= warned
 
 
+def test_a_merge_is_tested_as_it_leaves_the_table_and_a_failure_undoes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = first_run(tmp_path)
+    own_tests(monkeypatch)
+
+    @data_test("gold.fact_orders")
+    def one_order_at_most(fact_orders: ir.Table) -> ir.Table:
+        """The whole table has at most one order (a test only a second order breaks)."""
+        counted = fact_orders.aggregate(orders=fact_orders.count())
+        return counted.filter(counted.orders > 1)
+
+    write(settings.landing, "crm/sales_details/data/b.csv", GOOD_SALES.replace("SO1", "SO3"))  # type: ignore[arg-type]
+    # The new order merged beside the old one: two orders, as the table would be published.
+    with pytest.raises(ContractError, match=r"custom:one_order_at_most.*'orders': 2"):
+        run(settings)
+    assert query(settings, "select order_number from gold.fact_orders") == [("SO1",)]
+    assert query(settings, "select distinct order_number from gold.fact_sales") == [("SO1",)]
+
+
 def test_a_per_key_test_checks_the_keys_a_run_changed_and_a_full_refresh_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
