@@ -50,6 +50,8 @@ class LedgerEntry:
     batch_id: int
     status: str
     content_hash: str | None = None
+    table_name: str | None = None  # the bronze table it went to
+    rows: int | None = None  # rows it added to that table (null in a ledger from before)
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,7 @@ def read_ledger(engine: Engine) -> list[LedgerEntry]:
         engine.append(META, LEDGER_TABLE, LEDGER_SCHEMA.empty_table())  # adds the columns
     table = engine.to_arrow(
         engine.table(META, LEDGER_TABLE).select(
-            "path", "size", "mtime_ns", "batch_id", "status", "content_hash"
+            "path", "size", "mtime_ns", "batch_id", "status", "content_hash", "table_name", "rows"
         )
     )
     return [LedgerEntry(**row) for row in table.to_pylist()]

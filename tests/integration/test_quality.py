@@ -239,6 +239,20 @@ def test_a_failing_data_test_stops_the_run_before_gold_changes(
     assert {"custom:at_most_one_line_per_order", QUANTITY} <= warned
 
 
+def test_a_run_audits_the_bronze_tables_new_batches_brought_rows_to(tmp_path: Path) -> None:
+    settings = first_run(tmp_path)
+
+    def audited(report: RunReport) -> set[str]:
+        return {c.id.split(".")[1] for c in report.checks if c.id.startswith("bronze.")}
+
+    write(settings.landing, "crm/sales_details/data/b.csv", SALES_HEADER)  # an empty file
+    assert audited(run(settings)) == set()
+    write(settings.landing, "crm/sales_details/data/c.csv", GOOD_SALES.replace("SO1", "SO3"))
+    assert audited(run(settings)) == {"crm_sales_details"}
+    # A full refresh reads, and so audits, every delivery again.
+    assert audited(run(settings, full_refresh=True)) == {"crm_cust_info", "crm_sales_details"}
+
+
 def test_a_merge_is_tested_as_it_leaves_the_table_and_a_failure_undoes_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
