@@ -70,7 +70,11 @@ def build_model(spec: ModelSpec, ctx: BuildContext) -> ModelResult:
             counts, mode = _merge(spec, ctx, inputs, changes), "incremental"
     elif isinstance(spec.kind, KeyMap) and not fresh and previous is not None:
         with _selects_unfused():
-            counts, mode = _number_new_keys(spec, ctx, previous), "incremental"
+            numbered = _number_new_keys(spec, ctx, previous)
+        if numbered is None:
+            counts, mode = _leave_unchanged(spec, ctx), "unchanged"
+        else:
+            counts, mode = numbered, "incremental"
     elif (
         isinstance(spec.kind, Rebuild)
         and not fresh
@@ -239,8 +243,11 @@ def _with_held_rows(engine: Engine, spec: ModelSpec, built: Built, keys: ir.Tabl
     )
 
 
-def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -> dict[str, int]:
-    """Number the natural keys first delivered in new bronze rows, after the existing ones."""
+def _number_new_keys(
+    spec: ModelSpec, ctx: BuildContext, previous: ModelState
+) -> dict[str, int] | None:
+    """Number the natural keys first delivered in new bronze rows, after the existing ones.
+    None when they bring no new key: the map is as it was."""
     assert isinstance(spec.kind, KeyMap)
     natural, key = spec.kind.natural_key, spec.kind.key
     engine = ctx.engine
@@ -260,6 +267,10 @@ def _number_new_keys(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -
         spec.table,
         fresh.select(natural, **{key: (offset + ordinal + 1).cast(dt.int64)}),
     )
+    if not engine.to_arrow(staged.count().as_table()).column(0)[0].as_py():
+        # Most deliveries bring no new country: nothing to check or merge (20 ms at any scale).
+        engine.drop(spec.layer, staging_name(spec.table))
+        return None
     keys = engine.stage(spec.layer, f"{spec.table}_keys", staged.select(natural))
     later = engine.private_until_commit  # as in a merge
     ctx.gate.audit_staged(spec, partition=(natural,), keys=keys, tests=not later)

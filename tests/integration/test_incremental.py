@@ -141,3 +141,14 @@ def test_a_key_map_numbers_only_new_keys_after_the_existing_ones(tmp_path: Path)
     shutil.copytree(settings.warehouse, refreshed)
     run(Settings(landing=landing, warehouse=refreshed, as_of=AS_OF), full_refresh=True)
     assert keys(refreshed) == keys(settings.warehouse)
+
+    # Only known customers again: the map is left as it was, and dim_customer still takes
+    # the new version of customer 20.
+    (folder / "d.csv").write_text(customers(20).replace("F20,", "G20,"))
+    report = run(settings)
+    modes = {m.name: m.mode for m in report.models}
+    assert (modes["gold.customer_keys"], modes["gold.dim_customer"]) == ("unchanged", "incremental")
+    assert keys(settings.warehouse) == [(20, 1), (10, 2), (40, 3), (30, 4)]
+    with duckdb.connect(str(settings.database), read_only=True) as con:
+        first = con.sql("select first_name from gold.dim_customer where customer_id = 20")
+        assert first.fetchall() == [("G20",)]
