@@ -173,8 +173,8 @@ def _merge(
         staged = engine.stage(spec.layer, spec.table, built.table.semi_join(keys, list(partition)))
         # Built from new rows and the rows held for their keys: every row is in a touched
         # partition, so the counts read the rows as staged rather than choose the latest
-        # versions a second time (at scale 100, 11 ms of compiling and 14 ms of SQL for
-        # crm_sales).
+        # versions a second time (at scale 100, the four silver models' counts compiled in
+        # 0.014 s instead of 0.059 s; crm_sales' ran in 3 ms instead of 14 ms).
         counts = _rule_counts(engine, built, staged if restriction.new_only else None)
     # Write-audit-publish: the new rows meet the contract and tests before anyone sees them.
     # Where nobody sees the merge before the run commits, the tests read the merged table.
@@ -329,8 +329,8 @@ def _unchanged(spec: ModelSpec, ctx: BuildContext, previous: ModelState) -> bool
 def _selects_unfused() -> Iterator[None]:
     """Compile without Ibis fusing consecutive selects into one, for the few rows a merge
     reads. Fusing is a rewrite of the whole expression that pays off in DuckDB's plan for
-    large inputs (crm_sales' full build: 9.6 s fused, 13.2 s not), not for a merge's; at
-    scale 100 it was a fifth of an incremental run's compiling (0.11 of 0.57 s)."""
+    large inputs (crm_sales' full build: 9.6 s fused, 13.2 s not), not for a merge's: at
+    scale 100, an incremental run compiled in 0.51 s instead of 0.57 s."""
     fused = ibis.options.sql.fuse_selects
     ibis.options.sql.fuse_selects = False
     try:

@@ -9,9 +9,9 @@ that cannot wait (a merge, an append, a delete) begins the transaction; the end 
 outermost one begins it if need be, applies the waiting steps in order and commits. A merge
 begins it before it stages (``begin_now``): its staged tables are small, and committed on
 their own they went to the log, and a checkpoint wrote them to the file only for the run to
-drop them. On failure
-the transaction rolls back and the staged tables committed meanwhile are dropped: the
-published tables are exactly as they were, as with one transaction from the start.
+drop them. On failure the transaction rolls back and the staged tables committed meanwhile
+are dropped: the published tables are exactly as they were, as with one transaction from
+the start.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ class DuckDBEngine(Engine):
                     raw.unregister("_medallion_rows")
             else:
                 # Compiled here, as stage does: Ibis' create_table and insert each asked DuckDB
-                # for the table's columns (a change log took 6.6 ms to record, now 2 ms).
+                # for the table's columns (a change log took 6.6 ms to record, now about 4 ms).
                 self.con._run_pre_execute_hooks(rows)
                 select = self.con.compile(rows)
                 self.con.raw_sql(f'INSERT INTO "{layer}"."{name}" BY NAME {select}')

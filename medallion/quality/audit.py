@@ -135,7 +135,7 @@ def _sharing_a_key(
     written. Grouping these few rows, not the whole table, is what makes the check cheap.
 
     Old rows are matched by equality, which lets DuckDB skip the row groups outside the staged
-    keys' range (customer_keys' new keys all follow the old ones: 30 ms to 5 ms at scale 100);
+    keys' range (customer_keys' new keys all follow the old ones: 30 ms to 10 ms at scale 100);
     rows with a null in the key can only match by identity, and are compared so.
     """
     values = staged.select(*columns).distinct()
